@@ -1,0 +1,332 @@
+//! `obstruction`: the relu-obstruction core on the command line. Every subcommand prints one JSON
+//! object on stdout; bad arguments print one line on stderr and exit with code 2.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    std::process::exit(cli::main());
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use relu_obstruction::init::InitScheme;
+    use relu_obstruction::network::{Batch, Scratch, loss};
+    use relu_obstruction::presets::{FIG4_DEFAULT_L, FIG4_DEFAULT_L_PLUS, Preset};
+    use relu_obstruction::probability::{Estimate, monte_carlo_p, obstruction_odds, odds_from_p};
+    use relu_obstruction::sweep::{SweepConfig, run_sweep};
+    use relu_obstruction::topology::{
+        betti_numbers, component_label, connected_components, effective_components,
+        obstruction_verdict, pathological_neurons, pathological_signs,
+    };
+    use relu_obstruction::train::{Integrator, Trainer};
+    use serde_json::{Value, json};
+    use std::time::Instant;
+
+    const USAGE: &str = "usage: obstruction <command> [options]
+commands:
+  topology    --d D --e E --c C1,C2,...
+  probability --init xavier|kaiming|<scheme> --d D --l L [--e E] [--mc SAMPLES --seed S]
+  train       --preset NAME [--steps N] [--lr ETA] [--integrator gd|flow|conserving] [--seed S]
+              [--l L --l-plus P]   (fig4 only)
+  sweep       --widths 1,2,4,8 --seeds S --steps N [--lr ETA]
+  bench       [--seconds T]
+presets: fig3-obstructed-pp, fig3-obstructed-mm, fig3-good-pm, fig3-good-nonpathological, fig4
+schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming_normal_fan_out,
+         kaiming_uniform_fan_out";
+
+    /// A failure of the command line: a usage error (exit 2) or a run that diverged (exit 1).
+    enum Failure {
+        Usage(String),
+        Run(String),
+    }
+
+    impl<E: std::fmt::Display> From<E> for Failure {
+        fn from(e: E) -> Self {
+            Failure::Usage(e.to_string())
+        }
+    }
+
+    type Res<T> = Result<T, Failure>;
+
+    pub fn main() -> i32 {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        match dispatch(&args) {
+            Ok(value) => {
+                println!("{value}");
+                0
+            }
+            Err(Failure::Usage(msg)) => {
+                eprintln!("obstruction: error: {msg} (see 'obstruction --help')");
+                2
+            }
+            Err(Failure::Run(msg)) => {
+                eprintln!("obstruction: {msg}");
+                1
+            }
+        }
+    }
+
+    /// Options as `--name value` pairs, each name at most once.
+    struct Options(Vec<(String, String)>);
+
+    impl Options {
+        fn parse(args: &[String], allowed: &[&str]) -> Res<Self> {
+            let mut parser = lexopt::Parser::from_args(args.iter().cloned());
+            let mut out: Vec<(String, String)> = Vec::new();
+            while let Some(arg) = parser.next()? {
+                match arg {
+                    lexopt::Arg::Long(name) => {
+                        let name = name.to_string();
+                        if !allowed.contains(&name.as_str()) {
+                            return Err(Failure::Usage(format!("unknown option --{name}")));
+                        }
+                        if out.iter().any(|(n, _)| *n == name) {
+                            return Err(Failure::Usage(format!("--{name} given twice")));
+                        }
+                        let value = parser
+                            .value()?
+                            .into_string()
+                            .map_err(|_| format!("--{name}: not valid UTF-8"))?;
+                        out.push((name, value));
+                    }
+                    other => return Err(other.unexpected().into()),
+                }
+            }
+            Ok(Self(out))
+        }
+
+        fn get(&self, name: &str) -> Option<&str> {
+            self.0
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        }
+
+        fn required(&self, name: &str) -> Res<&str> {
+            self.get(name)
+                .ok_or_else(|| Failure::Usage(format!("--{name} is required")))
+        }
+
+        fn number<T: std::str::FromStr>(&self, name: &str, default: Option<T>) -> Res<T> {
+            match (self.get(name), default) {
+                (Some(s), _) => s
+                    .trim()
+                    .parse()
+                    .map_err(|_| Failure::Usage(format!("--{name}: '{s}' is not a valid number"))),
+                (None, Some(d)) => Ok(d),
+                (None, None) => Err(Failure::Usage(format!("--{name} is required"))),
+            }
+        }
+
+        fn list<T: std::str::FromStr>(&self, name: &str) -> Res<Vec<T>> {
+            let s = self.required(name)?;
+            s.split(',')
+                .map(|x| {
+                    x.trim().parse().map_err(|_| {
+                        Failure::Usage(format!("--{name}: '{x}' is not a valid number"))
+                    })
+                })
+                .collect()
+        }
+    }
+
+    fn dispatch(args: &[String]) -> Res<Value> {
+        let Some(cmd) = args.first() else {
+            return Err(Failure::Usage("no command given".into()));
+        };
+        let rest = &args[1..];
+        match cmd.as_str() {
+            "-h" | "--help" | "help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            "topology" => topology(&Options::parse(rest, &["d", "e", "c"])?),
+            "probability" => probability(&Options::parse(
+                rest,
+                &["init", "d", "l", "e", "mc", "seed"],
+            )?),
+            "train" => train(&Options::parse(
+                rest,
+                &["preset", "steps", "lr", "integrator", "seed", "l", "l-plus"],
+            )?),
+            "sweep" => sweep(&Options::parse(rest, &["widths", "seeds", "steps", "lr"])?),
+            "bench" => bench(&Options::parse(rest, &["seconds"])?),
+            other => Err(Failure::Usage(format!("unknown command '{other}'"))),
+        }
+    }
+
+    fn topology(o: &Options) -> Res<Value> {
+        let d: usize = o.number("d", None)?;
+        let e: usize = o.number("e", None)?;
+        let c: Vec<f64> = o.list("c")?;
+        Ok(json!({
+            "betti": betti_numbers(d, e, &c)?,
+            "components": connected_components(d, e, &c)?,
+            "effective_components": effective_components(d, e, &c)?,
+            "pathological": pathological_neurons(e, &c),
+        }))
+    }
+
+    fn probability(o: &Options) -> Res<Value> {
+        let scheme = InitScheme::parse(o.required("init")?)?;
+        let d: usize = o.number("d", None)?;
+        let l: usize = o.number("l", None)?;
+        let e: usize = o.number("e", Some(1))?;
+        let mc: Option<u64> = o.get("mc").map(|_| o.number("mc", None)).transpose()?;
+        if o.get("seed").is_some() && mc.is_none() {
+            return Err(Failure::Usage("--seed only makes sense with --mc".into()));
+        }
+        let seed: u64 = o.number("seed", Some(0))?;
+        let estimate: Option<Estimate> = mc
+            .map(|n| monte_carlo_p(scheme, d, l, e, n, seed))
+            .transpose()?;
+        let odds = if scheme.is_normal() {
+            obstruction_odds(scheme, d, l, e)?
+        } else {
+            let est = estimate.ok_or_else(|| {
+                Failure::Usage(format!(
+                    "{} has no closed form: add --mc SAMPLES for a Monte Carlo estimate",
+                    scheme.name()
+                ))
+            })?;
+            odds_from_p(est.mean, d, l, e)
+        };
+        let mut v = serde_json::to_value(odds)?;
+        if let (Some(est), Some(map)) = (estimate, v.as_object_mut()) {
+            map.insert("p_mc".into(), json!(est.mean));
+            map.insert("p_mc_stderr".into(), json!(est.stderr));
+            map.insert("closed_form".into(), json!(scheme.is_normal()));
+        }
+        Ok(v)
+    }
+
+    fn train(o: &Options) -> Res<Value> {
+        let name = o.required("preset")?;
+        let mut preset = Preset::parse(name)?;
+        if let Preset::Fig4 { l, l_plus } = &mut preset {
+            *l = o.number("l", Some(FIG4_DEFAULT_L))?;
+            *l_plus = o.number("l-plus", Some(FIG4_DEFAULT_L_PLUS.min(*l)))?;
+        } else if o.get("l").is_some() || o.get("l-plus").is_some() {
+            return Err(Failure::Usage(
+                "--l and --l-plus apply to the fig4 preset only".into(),
+            ));
+        }
+        let seed: u64 = o.number("seed", Some(0))?;
+        let steps: u64 = o.number("steps", Some(500))?;
+        if steps > 10_000_000 {
+            return Err(Failure::Usage(format!(
+                "--steps {steps} is out of range: at most 10000000"
+            )));
+        }
+        let ex = preset.build(seed)?;
+        let lr: f64 = o.number("lr", Some(ex.lr))?;
+        let integrator = match o.get("integrator") {
+            Some(s) => Integrator::parse(s)?,
+            None => ex.integrator,
+        };
+        let e = ex.net.arch().e;
+        let d_eff = ex.net.arch().input_dim();
+        let mut trainer = Trainer::new(ex.net, &ex.train, lr, integrator)?;
+        let (reports, failure) = trainer.run(steps);
+        let c_initial = trainer.c_initial().to_vec();
+        let net = trainer.network();
+        let final_loss = trainer.current_loss();
+        let mut out = json!({
+            "preset": preset.name(),
+            "seed": seed,
+            "lr": lr,
+            "integrator": integrator.name(),
+            "steps": reports.len(),
+            "loss": reports.iter().map(|r| r.loss).collect::<Vec<_>>(),
+            "final_loss": final_loss,
+            "c_initial": c_initial,
+            "c_final": trainer.c_now(),
+            "max_c_drift": trainer.max_c_drift_seen(),
+            "components": connected_components(d_eff, e, &c_initial)?,
+            "effective_components": effective_components(d_eff, e, &c_initial)?,
+            "component_label": component_label(&net, &c_initial),
+            "sheet_jumps": trainer.sheet_jumps(),
+        });
+        let map = out.as_object_mut().ok_or("internal: not an object")?;
+        if let Some((pos, neg)) = ex.need {
+            let verdict = obstruction_verdict(
+                e,
+                &c_initial,
+                &pathological_signs(&net, &c_initial),
+                pos,
+                neg,
+            )?;
+            map.insert("verdict".into(), serde_json::to_value(verdict)?);
+        }
+        if let Some(test) = &ex.test {
+            let arch = *trainer.arch();
+            let batch = Batch::new(&arch, test)?;
+            let mut scratch = Scratch::new(&arch, &batch);
+            map.insert(
+                "test_loss".into(),
+                json!(loss(&arch, trainer.params(), &batch, &mut scratch)),
+            );
+        }
+        if let Some(err) = failure {
+            map.insert("error".into(), json!(err.to_string()));
+            println!("{out}");
+            return Err(Failure::Run(err.to_string()));
+        }
+        Ok(out)
+    }
+
+    fn sweep(o: &Options) -> Res<Value> {
+        let cfg = SweepConfig {
+            widths: o.list("widths")?,
+            seeds: o.number("seeds", None)?,
+            steps: o.number("steps", None)?,
+            lr: o.number("lr", Some(relu_obstruction::presets::FIG4_LR))?,
+        };
+        let rows = run_sweep(&cfg)?;
+        Ok(
+            json!({ "widths": cfg.widths, "seeds": cfg.seeds, "steps": cfg.steps, "lr": cfg.lr, "rows": rows }),
+        )
+    }
+
+    /// Steps per second of `preset` with plain GD, over about `seconds`.
+    fn steps_per_second(preset: Preset, seconds: f64) -> Res<(f64, u64)> {
+        let ex = preset.build(0)?;
+        // A tiny learning rate keeps the run finite for as long as the benchmark lasts.
+        let mut trainer = Trainer::new(ex.net, &ex.train, 1e-6, Integrator::Gd)?;
+        let mut batch = 1000u64;
+        let mut total = 0u64;
+        let start = Instant::now();
+        loop {
+            for _ in 0..batch {
+                trainer.step().map_err(|e| Failure::Run(e.to_string()))?;
+            }
+            total += batch;
+            let elapsed = start.elapsed().as_secs_f64();
+            if elapsed >= seconds {
+                return Ok((total as f64 / elapsed, total));
+            }
+            if elapsed < seconds / 10.0 {
+                batch *= 2;
+            }
+        }
+    }
+
+    fn bench(o: &Options) -> Res<Value> {
+        let seconds: f64 = o.number("seconds", Some(2.0))?;
+        if !(seconds > 0.0 && seconds <= 600.0) {
+            return Err(Failure::Usage("--seconds must be between 0 and 600".into()));
+        }
+        let (fig3, n3) = steps_per_second(Preset::Fig3GoodPM, seconds)?;
+        let (fig4, n4) = steps_per_second(Preset::Fig4 { l: 16, l_plus: 8 }, seconds)?;
+        Ok(json!({
+            "fig3_good_pm_steps_per_s": fig3,
+            "fig3_good_pm_steps": n3,
+            "fig4_l16_steps_per_s": fig4,
+            "fig4_l16_steps": n4,
+            "threads": 1,
+            "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
+        }))
+    }
+}

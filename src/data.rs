@@ -1,0 +1,327 @@
+//! Data sets: the Fig. 3 teacher problem and the breast cancer Wisconsin (diagnostic) data.
+//!
+//! # Conventions
+//! - A [`Dataset`] stores inputs sample-major (`x[i * d + j]`) and targets sample-major
+//!   (`y[i * e + o]`), the natural order of a CSV file.
+//! - The teacher problem (paper-notes §7, our setup): x ~ N(0, I_2), n = 200,
+//!   y = σ(u1·x) − σ(u2·x) with u1 = (1, 0.5), u2 = (−0.5, 1). It needs one positive and one
+//!   negative ReLU term.
+//! - Breast cancer: 569 samples × 30 features, target 1 = benign, 0 = malignant (scikit-learn's
+//!   coding). Split first (stratified, seeded), then standardized with the training split's mean
+//!   and standard deviation, so no test information leaks into training.
+
+use crate::error::ConfigError;
+use crate::rng::standard_normal;
+use rand::RngExt;
+
+/// A supervised data set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    /// Number of samples.
+    pub n: usize,
+    /// Input dimension.
+    pub d: usize,
+    /// Output dimension.
+    pub e: usize,
+    /// n × d inputs, sample-major.
+    pub x: Vec<f64>,
+    /// n × e targets, sample-major.
+    pub y: Vec<f64>,
+}
+
+impl Dataset {
+    /// A data set from sample-major buffers.
+    ///
+    /// # Errors
+    /// [`ConfigError`] when the lengths disagree, a dimension is zero or a value is not finite.
+    pub fn new(d: usize, e: usize, x: Vec<f64>, y: Vec<f64>) -> Result<Self, ConfigError> {
+        if d == 0 || e == 0 {
+            return Err(ConfigError::Mismatch(
+                "data dimensions must be at least 1".into(),
+            ));
+        }
+        let n = x.len() / d;
+        if x.len() != n * d || y.len() != n * e {
+            return Err(ConfigError::Mismatch(format!(
+                "inputs ({}) and targets ({}) do not form n × {d} and n × {e} tables",
+                x.len(),
+                y.len()
+            )));
+        }
+        if x.iter().chain(&y).any(|v| !v.is_finite()) {
+            return Err(ConfigError::Mismatch(
+                "the data contain a non-finite value".into(),
+            ));
+        }
+        Ok(Self { n, d, e, x, y })
+    }
+
+    /// The inputs of sample i.
+    pub fn input(&self, i: usize) -> &[f64] {
+        &self.x[i * self.d..(i + 1) * self.d]
+    }
+
+    /// The targets of sample i.
+    pub fn target(&self, i: usize) -> &[f64] {
+        &self.y[i * self.e..(i + 1) * self.e]
+    }
+
+    /// The samples with the given indices, in that order.
+    pub fn subset(&self, idx: &[usize]) -> Self {
+        let mut x = Vec::with_capacity(idx.len() * self.d);
+        let mut y = Vec::with_capacity(idx.len() * self.e);
+        for &i in idx {
+            x.extend_from_slice(self.input(i));
+            y.extend_from_slice(self.target(i));
+        }
+        Self {
+            n: idx.len(),
+            d: self.d,
+            e: self.e,
+            x,
+            y,
+        }
+    }
+}
+
+/// Teacher weights of the Fig. 3 problem.
+pub const TEACHER_U1: [f64; 2] = [1.0, 0.5];
+/// Teacher weights of the Fig. 3 problem (the negative term).
+pub const TEACHER_U2: [f64; 2] = [-0.5, 1.0];
+/// Number of samples of the Fig. 3 problem.
+pub const TEACHER_N: usize = 200;
+
+/// The Fig. 3 teacher problem with `n` Gaussian inputs drawn from `seed`:
+/// y = σ(u1·x) − σ(u2·x).
+pub fn teacher(n: usize, seed: u64) -> Dataset {
+    let mut rng = crate::rng::seeded(seed);
+    let mut x = Vec::with_capacity(2 * n);
+    let mut y = Vec::with_capacity(n);
+    for _ in 0..n {
+        let x0 = standard_normal(&mut rng);
+        let x1 = standard_normal(&mut rng);
+        let a = TEACHER_U1[0] * x0 + TEACHER_U1[1] * x1;
+        let b = TEACHER_U2[0] * x0 + TEACHER_U2[1] * x1;
+        x.extend_from_slice(&[x0, x1]);
+        y.push(crate::network::relu(a) - crate::network::relu(b));
+    }
+    Dataset {
+        n,
+        d: 2,
+        e: 1,
+        x,
+        y,
+    }
+}
+
+/// The raw CSV shipped in `data/` (see `data/README.md` for source and licence).
+const BREAST_CANCER_CSV: &str = include_str!("../data/breast_cancer.csv");
+
+/// The breast cancer Wisconsin (diagnostic) data, unstandardized: 569 × 30, target 1 = benign.
+///
+/// # Errors
+/// [`ConfigError::Mismatch`] if the embedded file is malformed (it is checked by a test).
+pub fn breast_cancer_raw() -> Result<Dataset, ConfigError> {
+    parse_sklearn_csv(BREAST_CANCER_CSV)
+}
+
+/// Parses scikit-learn's data CSV format: a header `n,d,class0,class1`, then n rows of d
+/// features and an integer class.
+///
+/// # Errors
+/// [`ConfigError::Mismatch`] naming the first malformed line.
+pub fn parse_sklearn_csv(text: &str) -> Result<Dataset, ConfigError> {
+    let bad = |line: usize, why: &str| ConfigError::Mismatch(format!("CSV line {line}: {why}"));
+    let mut lines = text.lines();
+    let header = lines.next().ok_or_else(|| bad(1, "empty file"))?;
+    let mut head = header.split(',');
+    let n: usize = head
+        .next()
+        .and_then(|s| s.trim().parse().ok())
+        .ok_or_else(|| bad(1, "no sample count"))?;
+    let d: usize = head
+        .next()
+        .and_then(|s| s.trim().parse().ok())
+        .ok_or_else(|| bad(1, "no feature count"))?;
+    let mut x = Vec::with_capacity(n * d);
+    let mut y = Vec::with_capacity(n);
+    for (i, line) in lines.enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.len() != d + 1 {
+            return Err(bad(i + 2, "wrong number of fields"));
+        }
+        for f in &fields[..d] {
+            x.push(
+                f.trim()
+                    .parse::<f64>()
+                    .map_err(|_| bad(i + 2, "not a number"))?,
+            );
+        }
+        y.push(
+            fields[d]
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| bad(i + 2, "bad class"))?,
+        );
+    }
+    if y.len() != n {
+        return Err(bad(1, "sample count does not match the rows"));
+    }
+    Dataset::new(d, 1, x, y)
+}
+
+/// A train/test split.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    /// Training samples.
+    pub train: Dataset,
+    /// Test samples.
+    pub test: Dataset,
+}
+
+/// Indices of a stratified split of a data set with a scalar class target: within each class the
+/// samples are shuffled with `seed` and `round(test_fraction · class size)` go to the test set.
+/// Returns (train indices, test indices), each sorted.
+///
+/// # Errors
+/// [`ConfigError::OutOfRange`] when `test_fraction` is not strictly between 0 and 1.
+pub fn stratified_split_indices(
+    data: &Dataset,
+    test_fraction: f64,
+    seed: u64,
+) -> Result<(Vec<usize>, Vec<usize>), ConfigError> {
+    if !(test_fraction > 0.0 && test_fraction < 1.0) {
+        return Err(ConfigError::OutOfRange {
+            name: "test fraction",
+            value: test_fraction,
+            range: "strictly between 0 and 1",
+        });
+    }
+    let mut rng = crate::rng::seeded(seed);
+    let mut classes: Vec<f64> = data.y.iter().step_by(data.e).copied().collect();
+    classes.sort_by(f64::total_cmp);
+    classes.dedup();
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for class in classes {
+        let mut members: Vec<usize> = (0..data.n)
+            .filter(|&i| data.target(i)[0] == class)
+            .collect();
+        // Fisher–Yates with the seeded generator.
+        for i in (1..members.len()).rev() {
+            let j = rng.random_range(0..=i);
+            members.swap(i, j);
+        }
+        let n_test = (test_fraction * members.len() as f64).round() as usize;
+        test.extend_from_slice(&members[..n_test]);
+        train.extend_from_slice(&members[n_test..]);
+    }
+    train.sort_unstable();
+    test.sort_unstable();
+    Ok((train, test))
+}
+
+/// Per-feature mean and standard deviation (population, ddof = 0) of the inputs.
+pub fn feature_moments(data: &Dataset) -> (Vec<f64>, Vec<f64>) {
+    let n = data.n as f64;
+    let mut mean = vec![0.0; data.d];
+    for i in 0..data.n {
+        for (m, x) in mean.iter_mut().zip(data.input(i)) {
+            *m += x;
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= n);
+    let mut var = vec![0.0; data.d];
+    for i in 0..data.n {
+        for ((s, x), m) in var.iter_mut().zip(data.input(i)).zip(&mean) {
+            *s += (x - m) * (x - m);
+        }
+    }
+    let std = var.iter().map(|s| libm::sqrt(s / n)).collect();
+    (mean, std)
+}
+
+/// Standardizes the inputs in place with the given moments (a constant feature is only centred).
+pub fn standardize(data: &mut Dataset, mean: &[f64], std: &[f64]) {
+    for row in data.x.chunks_exact_mut(data.d) {
+        for ((x, m), s) in row.iter_mut().zip(mean).zip(std) {
+            *x = if *s > 0.0 { (*x - m) / s } else { *x - m };
+        }
+    }
+}
+
+/// Fraction of the breast cancer data held out for testing.
+pub const BREAST_CANCER_TEST_FRACTION: f64 = 0.2;
+
+/// The breast cancer data split (stratified, `seed`, 20 % test) and standardized with the
+/// training moments.
+///
+/// # Errors
+/// As [`breast_cancer_raw`].
+pub fn breast_cancer_split(seed: u64) -> Result<Split, ConfigError> {
+    let raw = breast_cancer_raw()?;
+    let (tr, te) = stratified_split_indices(&raw, BREAST_CANCER_TEST_FRACTION, seed)?;
+    let mut train = raw.subset(&tr);
+    let mut test = raw.subset(&te);
+    let (mean, std) = feature_moments(&train);
+    standardize(&mut train, &mean, &std);
+    standardize(&mut test, &mean, &std);
+    Ok(Split { train, test })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn breast_cancer_has_the_documented_shape_and_classes() {
+        let d = breast_cancer_raw().unwrap();
+        assert_eq!((d.n, d.d, d.e), (569, 30, 1));
+        let benign = d.y.iter().filter(|y| **y == 1.0).count();
+        // 357 benign, 212 malignant: the counts published with the data set.
+        assert_eq!(benign, 357);
+        assert_eq!(d.n - benign, 212);
+    }
+
+    #[test]
+    fn split_is_stratified_disjoint_and_seeded() {
+        let raw = breast_cancer_raw().unwrap();
+        let (tr, te) = stratified_split_indices(&raw, 0.2, 3).unwrap();
+        assert_eq!(tr.len() + te.len(), raw.n);
+        assert!(tr.iter().all(|i| te.binary_search(i).is_err()));
+        let benign_test = te.iter().filter(|&&i| raw.y[i] == 1.0).count();
+        assert_eq!(benign_test, (0.2f64 * 357.0).round() as usize);
+        assert_eq!(stratified_split_indices(&raw, 0.2, 3).unwrap().1, te);
+        assert_ne!(stratified_split_indices(&raw, 0.2, 4).unwrap().1, te);
+    }
+
+    #[test]
+    fn standardized_training_features_have_zero_mean_unit_variance() {
+        let s = breast_cancer_split(0).unwrap();
+        let (mean, std) = feature_moments(&s.train);
+        for (m, sd) in mean.iter().zip(&std) {
+            assert!(m.abs() < 1e-12, "mean {m}");
+            assert!((sd - 1.0).abs() < 1e-12, "std {sd}");
+        }
+    }
+
+    #[test]
+    fn teacher_targets_follow_the_teacher_formula() {
+        let d = teacher(50, 9);
+        for i in 0..d.n {
+            let x = d.input(i);
+            let a = (x[0] + 0.5 * x[1]).max(0.0);
+            let b = (-0.5 * x[0] + x[1]).max(0.0);
+            assert_eq!(d.y[i], a - b);
+        }
+        assert_eq!(teacher(50, 9), d);
+        assert_ne!(teacher(50, 10), d);
+    }
+
+    #[test]
+    fn malformed_csv_is_refused_with_its_line() {
+        let err = parse_sklearn_csv("2,2,a,b\n1,2,0\n1,x,1\n").unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+        assert!(parse_sklearn_csv("").is_err());
+        assert!(parse_sklearn_csv("3,2,a,b\n1,2,0\n").is_err());
+    }
+}
