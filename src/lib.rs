@@ -11,6 +11,7 @@
 //! [`probability`] (odds of pathological neurons), [`data`], [`presets`], [`sweep`] (Fig. 4).
 //! None of them touches the browser.
 
+pub mod charts;
 pub mod data;
 pub mod error;
 pub mod init;

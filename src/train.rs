@@ -33,6 +33,11 @@ pub const FLOW_RTOL: f64 = 1e-10;
 pub const FLOW_ATOL: f64 = 1e-12;
 /// Largest number of Runge–Kutta substeps (accepted or rejected) in one step.
 pub const FLOW_MAX_SUBSTEPS: u32 = 200_000;
+/// Smallest substep, as a fraction of the step's time span. At a ReLU kink the gradient jumps,
+/// so the embedded error estimate of a substep straddling it is O(h · jump) and no substep meets
+/// the tolerance when the flow slides along a kink; a substep this small is then accepted (and
+/// counted), which costs O(h²) in c drift.
+pub const FLOW_MIN_SUBSTEP: f64 = 1e-2;
 
 /// How a step moves θ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -179,6 +184,7 @@ pub struct Trainer {
     sheet_jumps: u64,
     max_c_drift_seen: f64,
     flow: Option<FlowState>,
+    forced_substeps: u64,
     failure: Option<TrainError>,
 }
 
@@ -227,6 +233,7 @@ impl Trainer {
             sheet_jumps: 0,
             max_c_drift_seen: 0.0,
             flow,
+            forced_substeps: 0,
             failure: None,
         })
     }
@@ -425,16 +432,20 @@ impl Trainer {
             } else {
                 (0.9 * libm::pow(err, -0.2)).clamp(0.2, 5.0)
             };
-            if err <= 1.0 {
+            let forced = err > 1.0 && h <= FLOW_MIN_SUBSTEP * span;
+            if forced {
+                self.forced_substeps += 1;
+            }
+            if err <= 1.0 || forced {
                 t = if last { span } else { t + h };
                 y.copy_from_slice(&fs.y_new);
                 fs.k.swap(0, 6);
                 fs.loss0 = k7_loss;
                 if !last {
-                    fs.h = h * factor;
+                    fs.h = (h * factor).max(FLOW_MIN_SUBSTEP * span);
                 }
             } else {
-                fs.h = h * factor;
+                fs.h = (h * factor).max(FLOW_MIN_SUBSTEP * span);
             }
         }
         Ok(start_loss)
@@ -510,6 +521,12 @@ impl Trainer {
     /// Largest c drift seen after any step.
     pub fn max_c_drift_seen(&self) -> f64 {
         self.max_c_drift_seen
+    }
+
+    /// Flow substeps accepted at the smallest size without meeting the tolerance (see
+    /// [`FLOW_MIN_SUBSTEP`]).
+    pub fn forced_substeps(&self) -> u64 {
+        self.forced_substeps
     }
 
     /// The learning rate.

@@ -228,6 +228,7 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         };
         let e = ex.net.arch().e;
         let d_eff = ex.net.arch().input_dim();
+        let theta_initial = ex.net.params().to_vec();
         let mut trainer = Trainer::new(ex.net, &ex.train, lr, integrator)?;
         let (reports, failure) = trainer.run(steps);
         let c_initial = trainer.c_initial().to_vec();
@@ -248,6 +249,9 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
             "effective_components": effective_components(d_eff, e, &c_initial)?,
             "component_label": component_label(&net, &c_initial),
             "sheet_jumps": trainer.sheet_jumps(),
+            "flow_forced_substeps": trainer.forced_substeps(),
+            "theta_initial": theta_initial,
+            "theta_final": trainer.params(),
         });
         let map = out.as_object_mut().ok_or("internal: not an object")?;
         if let Some((pos, neg)) = ex.need {

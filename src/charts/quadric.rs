@@ -1,0 +1,679 @@
+//! One hidden neuron's quadric with its training trajectory, in 3-D (the paper's Fig. 2a and the
+//! per-neuron panels of Fig. 3).
+//!
+//! For input dimension d = 2 and output dimension e = 1 a neuron's parameters are a point
+//! (w₁, w₂, v) ∈ R³, and gradient flow keeps it on
+//! Q(c) = {(w₁, w₂, v) : w₁² + w₂² − v² = c},  c = c_k = ‖w_k‖² − ‖v_k‖² fixed at initialization.
+//! With r = ‖w‖ and φ the angle of w in the (w₁, w₂) plane, Q(c) is a surface of revolution about
+//! the v axis:
+//! - c > 0: one-sheeted hyperboloid, r = √(c + v²) (connected: v can change sign);
+//! - c = 0: double cone, r = |v| (the two nappes meet at the origin);
+//! - c < 0: two-sheeted hyperboloid, v = ±√(−c + r²) (|v| ≥ √(−c): the sign of v is frozen, the
+//!   neuron is pathological).
+//!
+//! Conventions:
+//! - everything is clipped to the cube [−extent, extent]³; a sheet is cut exactly where it leaves
+//!   the cube, and a surface that misses the cube draws nothing;
+//! - the wireframe is drawn as meridians (fixed φ) and parallels (fixed v), light grey;
+//! - plotters' 3-D y axis is the vertical one, so a point (w₁, w₂, v) is plotted at plotters
+//!   coordinates (w₁, v, w₂): v points up, as in the paper;
+//! - the trajectory is drawn oldest first, thinned to at most [`MAX_TRAJECTORY_POINTS`] points (the
+//!   last point always kept), split where it has a non-finite point or leaves the cube; the start is
+//!   a hollow marker, the current (last) point a filled one;
+//! - the view is plotters' projection with the caller's yaw and pitch (radians), so the panel can be
+//!   redrawn cheaply on every mouse move while the user drags to rotate it.
+
+use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, TAU};
+
+use plotters::coord::CoordTranslate;
+use plotters::coord::Shift;
+use plotters::coord::ranged3d::Cartesian3d;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::loss::linear_tick;
+use super::{ChartError, FontSizes, GRID, INK, SURFACE, decimated_indices, thin_by_pixels};
+
+/// Most trajectory points drawn per panel; longer trajectories are thinned.
+pub const MAX_TRAJECTORY_POINTS: usize = 2000;
+/// Meridians of the wireframe drawn by [`draw_quadric_panel`].
+pub const PANEL_MERIDIANS: usize = 24;
+/// Parallels of the wireframe drawn by [`draw_quadric_panel`].
+pub const PANEL_PARALLELS: usize = 12;
+/// Segments of one meridian (per sheet).
+const MERIDIAN_SEGMENTS: usize = 24;
+/// Segments of a full parallel circle; clipped arcs get a proportional share.
+const CIRCLE_SEGMENTS: usize = 48;
+/// Points closer than this to the cube count as inside it (rounding at the faces).
+const CUBE_SLACK: f64 = 1e-9;
+
+/// Plotters' 3-D chart type of a panel: axes (w₁, v, w₂).
+type Chart3d<'a, DB> =
+    ChartContext<'a, DB, Cartesian3d<RangedCoordf64, RangedCoordf64, RangedCoordf64>>;
+
+/// A cube edge as its two end points, in plotters coordinates.
+type Edge = ([f64; 3], [f64; 3]);
+
+/// Everything one neuron's panel shows.
+#[derive(Debug, Clone, Copy)]
+pub struct QuadricPanel<'a> {
+    /// Title above the panel, e.g. "neuron 1: c₁ = −1.00 (two sheets)".
+    pub title: &'a str,
+    /// The neuron's conserved quantity c_k = ‖w‖² − ‖v‖² (d = 2, e = 1).
+    pub c: f64,
+    /// Points (w₁, w₂, v) visited so far, oldest first; the last is the current point.
+    pub trajectory: &'a [[f64; 3]],
+    /// Rotation of the view about the vertical (v) axis, radians (non-finite: plotters' 0.5).
+    pub yaw: f64,
+    /// Tilt of the view, radians; 0 looks at the cube side-on (non-finite: plotters' 0.15).
+    pub pitch: f64,
+    /// Half-width of the cube drawn on every axis, e.g. 2.5.
+    pub extent: f64,
+    /// Trajectory colour, normally [`super::OBSTRUCTED`] or [`super::GOOD`].
+    pub color: RGBColor,
+}
+
+/// Draws one neuron's quadric Q(c) as a wireframe in a 3-D box with its trajectory, filling `area`
+/// white first.
+///
+/// # Errors
+/// [`ChartError`] if `panel.extent` is not finite and positive, or with the backend's message if
+/// the backend fails to draw.
+pub fn draw_quadric_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &QuadricPanel,
+) -> Result<(), ChartError> {
+    let e = panel.extent;
+    if !(e.is_finite() && e > 0.0) {
+        return Err(ChartError(format!(
+            "quadric panel extent must be finite and positive, got {e}"
+        )));
+    }
+    area.fill(&WHITE)?;
+    let (_, height) = area.dim_in_pixel();
+    let fonts = FontSizes::for_height(height);
+    let body = fonts.body;
+
+    let mut builder = ChartBuilder::on(area);
+    builder.margin((body * 0.5) as u32);
+    if !panel.title.is_empty() {
+        builder.caption(
+            panel.title,
+            (FontFamily::SansSerif, fonts.title).into_font().color(&INK),
+        );
+    }
+    let mut chart = builder.build_cartesian_3d(-e..e, -e..e, -e..e)?;
+    let finite_or = |x: f64, default: f64| if x.is_finite() { x } else { default };
+    let (yaw, pitch) = (finite_or(panel.yaw, 0.5), finite_or(panel.pitch, 0.15));
+    chart.with_projection(|mut pb| {
+        pb.yaw = yaw;
+        pb.pitch = pitch;
+        pb.scale = 0.72;
+        pb.into_matrix()
+    });
+
+    let tick_px = (body * 0.3).round().max(3.0) as i32;
+    let tick_font = (FontFamily::SansSerif, body * 0.8).into_font().color(&INK);
+    chart
+        .configure_axes()
+        .x_labels(5)
+        .y_labels(5)
+        .z_labels(5)
+        .max_light_lines(1)
+        .tick_size(tick_px)
+        .label_style(tick_font)
+        .axis_panel_style(GRID.mix(0.25))
+        .bold_grid_style(GRID.mix(0.9))
+        .light_grid_style(TRANSPARENT)
+        .x_formatter(&linear_tick)
+        .y_formatter(&linear_tick)
+        .z_formatter(&linear_tick)
+        .draw()?;
+    draw_axis_names(&mut chart, e, tick_px, body)?;
+
+    // The surface, light, below everything else.
+    let surface = SURFACE.mix(0.55).stroke_width(1);
+    chart.draw_series(
+        quadric_wireframe(panel.c, e, PANEL_MERIDIANS, PANEL_PARALLELS)
+            .into_iter()
+            .map(|line| {
+                PathElement::new(line.into_iter().map(to_plot).collect::<Vec<_>>(), surface)
+            }),
+    )?;
+
+    // The trajectory in runs inside the cube, then its two end markers.
+    let line_width = ((body / 7.0).round() as u32).max(2);
+    let path = panel.color.stroke_width(line_width);
+    let runs: Vec<Vec<(f64, f64, f64)>> = trajectory_runs(panel.trajectory, e)
+        .into_iter()
+        .map(|run| thin_by_pixels(&run, |p| chart.as_coord_spec().translate(p), 4))
+        .collect();
+    chart.draw_series(runs.into_iter().map(|run| PathElement::new(run, path)))?;
+    let radius = (body * 0.38).round().max(4.0) as i32;
+    let inside = |p: &[f64; 3]| in_cube(*p, e).then(|| to_plot((p[0], p[1], p[2])));
+    if let Some(start) = panel.trajectory.first().and_then(inside) {
+        chart.draw_series(std::iter::once(Circle::new(
+            start,
+            radius,
+            panel.color.stroke_width(line_width),
+        )))?;
+    }
+    if let Some(now) = panel.trajectory.last().and_then(inside) {
+        chart.draw_series([
+            Circle::new(now, radius, panel.color.filled()),
+            Circle::new(now, radius, INK.stroke_width(1)),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The wireframe of Q(c) = {(w₁, w₂, v) : w₁² + w₂² − v² = c} clipped to the cube
+/// [−extent, extent]³, as polylines of 3-D points (w₁, w₂, v).
+///
+/// `meridians` curves of fixed angle φ = 2πi/meridians (one per sheet for c < 0) and about
+/// `parallels` circles of fixed v (split between the two sheets for c < 0; those wider than the
+/// cube are cut into arcs). Every point lies on Q(c) up to rounding and inside the cube. Empty if
+/// `c` or `extent` is not finite, `extent ≤ 0`, or the surface misses the cube (c > 2·extent² or
+/// c < −extent²).
+pub fn quadric_wireframe(
+    c: f64,
+    extent: f64,
+    meridians: usize,
+    parallels: usize,
+) -> Vec<Vec<(f64, f64, f64)>> {
+    let mut lines = Vec::new();
+    if !(c.is_finite() && extent.is_finite() && extent > 0.0) {
+        return lines;
+    }
+    for i in 0..meridians {
+        let (sin, cos) = (TAU * i as f64 / meridians as f64).sin_cos();
+        // How far w can go in this direction before it leaves the square |w₁|, |w₂| ≤ extent.
+        let r_max = extent / cos.abs().max(sin.abs());
+        for profile in meridian_profiles(c, extent, r_max) {
+            if profile.len() >= 2 {
+                lines.push(
+                    profile
+                        .into_iter()
+                        .map(|(r, v)| (r * cos, r * sin, v))
+                        .collect(),
+                );
+            }
+        }
+    }
+    for (v, r) in parallel_levels(c, extent, parallels) {
+        for (phi0, phi1) in arcs_in_square(r, extent) {
+            let n = ((CIRCLE_SEGMENTS as f64 * (phi1 - phi0) / TAU).ceil() as usize).max(2);
+            lines.push(
+                (0..=n)
+                    .map(|j| {
+                        let (sin, cos) = (phi0 + (phi1 - phi0) * j as f64 / n as f64).sin_cos();
+                        (r * cos, r * sin, v)
+                    })
+                    .collect(),
+            );
+        }
+    }
+    lines
+}
+
+/// The meridian curves (r, v) of Q(c) at a fixed angle whose ray leaves the cube at r = `r_max`:
+/// one curve for c ≥ 0, one per sheet for c < 0, none if the surface misses the cube there.
+fn meridian_profiles(c: f64, extent: f64, r_max: f64) -> Vec<Vec<(f64, f64)>> {
+    let n = MERIDIAN_SEGMENTS;
+    if c < 0.0 {
+        // Two sheets v = ±√(r² − c), r from the vertex (r = 0) to where the sheet leaves the cube.
+        let top = extent * extent + c;
+        if top < 0.0 {
+            return Vec::new();
+        }
+        let r_hi = r_max.min(top.sqrt());
+        [1.0, -1.0]
+            .into_iter()
+            .map(|sign: f64| {
+                (0..=n)
+                    .map(|j| {
+                        let r = r_hi * j as f64 / n as f64;
+                        (r, sign * (r * r - c).sqrt())
+                    })
+                    .collect()
+            })
+            .collect()
+    } else {
+        // One curve r = √(c + v²) over |v| ≤ v_hi (through the apex when c = 0).
+        let room = r_max * r_max - c;
+        if room < 0.0 {
+            return Vec::new();
+        }
+        let v_hi = extent.min(room.sqrt());
+        vec![
+            (0..=n)
+                .map(|j| {
+                    let v = v_hi * (2.0 * j as f64 / n as f64 - 1.0);
+                    ((c + v * v).sqrt(), v)
+                })
+                .collect(),
+        ]
+    }
+}
+
+/// The parallels (v, r) of Q(c): about `parallels` heights spread over the part of the v range
+/// inside the cube, with their radius r = √(c + v²); degenerate circles (r ≈ 0) are left out.
+fn parallel_levels(c: f64, extent: f64, parallels: usize) -> Vec<(f64, f64)> {
+    let heights: Vec<f64> = if c < 0.0 {
+        let a = (-c).sqrt();
+        if a > extent {
+            return Vec::new();
+        }
+        let per_sheet = parallels.div_ceil(2);
+        (1..=per_sheet)
+            .map(|j| a + (extent - a) * j as f64 / per_sheet as f64)
+            .flat_map(|v| [v, -v])
+            .collect()
+    } else if parallels == 1 {
+        vec![0.0]
+    } else {
+        (0..parallels)
+            .map(|j| extent * (2.0 * j as f64 / (parallels - 1) as f64 - 1.0))
+            .collect()
+    };
+    heights
+        .into_iter()
+        .map(|v| (v, (c + v * v).max(0.0).sqrt()))
+        .filter(|&(_, r)| r > 1e-12)
+        .collect()
+}
+
+/// Angle intervals (φ₀, φ₁) on which the circle of radius `r` about the origin stays in the square
+/// |w₁|, |w₂| ≤ `extent`: the whole circle, four arcs centred on the diagonals, or nothing.
+fn arcs_in_square(r: f64, extent: f64) -> Vec<(f64, f64)> {
+    if r <= extent {
+        return vec![(0.0, TAU)];
+    }
+    let s = extent / r;
+    if s < std::f64::consts::FRAC_1_SQRT_2 {
+        return Vec::new();
+    }
+    // In the first quadrant r·cos φ ≤ extent and r·sin φ ≤ extent: acos(s) ≤ φ ≤ asin(s).
+    let half = s.asin() - FRAC_PI_4;
+    if half <= 1e-12 {
+        return Vec::new();
+    }
+    (0..4)
+        .map(|k| {
+            let centre = FRAC_PI_4 + FRAC_PI_2 * k as f64;
+            (centre - half, centre + half)
+        })
+        .collect()
+}
+
+/// Plotters coordinates (w₁, v, w₂) of a point (w₁, w₂, v): v is the vertical axis.
+fn to_plot((w1, w2, v): (f64, f64, f64)) -> (f64, f64, f64) {
+    (w1, v, w2)
+}
+
+/// Whether a point is finite and inside the cube [−extent, extent]³.
+fn in_cube(p: [f64; 3], extent: f64) -> bool {
+    p.iter()
+        .all(|x| x.is_finite() && x.abs() <= extent + CUBE_SLACK)
+}
+
+/// The trajectory, thinned, as runs of consecutive drawn points inside the cube, in plotters
+/// coordinates. A run of one point is kept too (it draws nothing visible on its own).
+fn trajectory_runs(trajectory: &[[f64; 3]], extent: f64) -> Vec<Vec<(f64, f64, f64)>> {
+    let mut runs = Vec::new();
+    let mut run: Vec<(f64, f64, f64)> = Vec::new();
+    for i in decimated_indices(trajectory.len(), MAX_TRAJECTORY_POINTS) {
+        match trajectory.get(i) {
+            Some(&p) if in_cube(p, extent) => run.push(to_plot((p[0], p[1], p[2]))),
+            _ => {
+                if !run.is_empty() {
+                    runs.push(std::mem::take(&mut run));
+                }
+            }
+        }
+    }
+    if !run.is_empty() {
+        runs.push(run);
+    }
+    runs
+}
+
+/// Writes "w₁", "v", "w₂" beside the cube edges on which plotters put each axis's tick labels,
+/// just beyond those labels.
+fn draw_axis_names<DB: DrawingBackend>(
+    chart: &mut Chart3d<'_, DB>,
+    extent: f64,
+    tick_px: i32,
+    body: f64,
+) -> Result<(), ChartError> {
+    const NAMES: [&str; 3] = ["w₁", "v", "w₂"];
+    let font = (FontFamily::SansSerif, body * 1.1, FontStyle::Italic)
+        .into_font()
+        .color(&INK);
+    let (x_px, y_px) = chart.plotting_area().get_pixel_range();
+    let mid = ((x_px.start + x_px.end) / 2, (y_px.start + y_px.end) / 2);
+    for (idx, name) in NAMES.iter().enumerate() {
+        let (start, end) = tick_edge(chart.as_coord_spec(), extent, idx);
+        let spec = chart.as_coord_spec();
+        let begin = spec.translate(&(start[0], start[1], start[2]));
+        let finish = spec.translate(&(end[0], end[1], end[2]));
+        let dir = tick_direction(begin, finish, mid);
+        // Tick labels span from 2 ticks out to about two characters (or one line) further.
+        let (offset, pos) = match dir {
+            (dx, _) if dx < 0 => (
+                (-(2 * tick_px + (body * 1.9) as i32), 0),
+                Pos::new(HPos::Right, VPos::Center),
+            ),
+            (dx, _) if dx > 0 => (
+                (2 * tick_px + (body * 1.9) as i32, 0),
+                Pos::new(HPos::Left, VPos::Center),
+            ),
+            (_, dy) if dy < 0 => (
+                (0, -(2 * tick_px + (body * 1.2) as i32)),
+                Pos::new(HPos::Center, VPos::Bottom),
+            ),
+            _ => (
+                (0, 2 * tick_px + (body * 1.2) as i32),
+                Pos::new(HPos::Center, VPos::Top),
+            ),
+        };
+        let mut at = start;
+        at[idx] = 0.5 * (start[idx] + end[idx]);
+        chart.plotting_area().draw(
+            &(EmptyElement::at((at[0], at[1], at[2])) + Text::new(*name, offset, font.pos(pos))),
+        )?;
+    }
+    Ok(())
+}
+
+/// The cube edge along plotters axis `idx` on which plotters' `configure_axes` draws that axis's
+/// ticks: among the edges on the back panels, the one of least projected depth, then the least
+/// screen y (this mirrors plotters 0.3.7's `draw_axis`, ties resolved the same way).
+fn tick_edge(
+    spec: &Cartesian3d<RangedCoordf64, RangedCoordf64, RangedCoordf64>,
+    extent: f64,
+    idx: usize,
+) -> Edge {
+    let (lo, hi) = (-extent, extent);
+    let depth = |p: [f64; 3]| spec.projected_depth(&p[0], &p[1], &p[2]);
+    // The back panel perpendicular to axis i sits at `plane[i]`.
+    let plane: [f64; 3] = std::array::from_fn(|i| {
+        let mut far = [lo; 3];
+        far[i] = hi;
+        if depth([lo; 3]) >= depth(far) { lo } else { hi }
+    });
+    let mut start = [lo; 3];
+    let mut end = [hi; 3];
+    let mut best: Option<((i32, i32), Edge)> = None;
+    for i in (0..3).filter(|&i| i != idx) {
+        start[i] = plane[i];
+        end[i] = plane[i];
+        for j in (0..3).filter(|&j| j != i && j != idx) {
+            for value in [lo, hi] {
+                start[j] = value;
+                end[j] = value;
+                let (_, y1) = spec.translate(&(start[0], start[1], start[2]));
+                let (_, y2) = spec.translate(&(end[0], end[1], end[2]));
+                let key = (depth(start) + depth(end), y1 + y2);
+                if best.is_none_or(|(k, _)| key < k) {
+                    best = Some((key, (start, end)));
+                }
+            }
+        }
+    }
+    best.map_or(([lo; 3], [hi; 3]), |(_, edge)| edge)
+}
+
+/// Direction in which plotters draws the ticks of an axis running from `begin` to `end` (pixels):
+/// horizontal or vertical, away from the plot centre `mid`, whichever is more across the axis.
+fn tick_direction(begin: (i32, i32), end: (i32, i32), mid: (i32, i32)) -> (i32, i32) {
+    let axis = (end.0 - begin.0, end.1 - begin.1);
+    let x_dir = if begin.0 < mid.0 { (-1, 0) } else { (1, 0) };
+    let y_dir = if begin.1 < mid.1 { (0, -1) } else { (0, 1) };
+    let x_score = (x_dir.0 * axis.0).abs();
+    let y_score = (y_dir.1 * axis.1).abs();
+    if x_score < y_score { x_dir } else { y_dir }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::{GOOD, OBSTRUCTED, svg_polylines, svg_texts};
+
+    const EXTENT: f64 = 2.5;
+
+    fn render(panel: &QuadricPanel) -> Result<String, ChartError> {
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (480, 480)).into_drawing_area();
+            draw_quadric_panel(&root, panel)?;
+            root.present()?;
+        }
+        Ok(svg)
+    }
+
+    /// A trajectory on Q(c): w turning and growing, v from its start value.
+    fn trajectory_on(c: f64, v0: f64, v1: f64, n: usize) -> Vec<[f64; 3]> {
+        (0..n)
+            .map(|i| {
+                let t = i as f64 / (n.max(2) - 1) as f64;
+                let v = v0 + (v1 - v0) * t;
+                let r = (c + v * v).max(0.0).sqrt();
+                let phi = 0.3 + 1.2 * t;
+                [r * phi.cos(), r * phi.sin(), v]
+            })
+            .collect()
+    }
+
+    fn panel<'a>(title: &'a str, c: f64, trajectory: &'a [[f64; 3]]) -> QuadricPanel<'a> {
+        QuadricPanel {
+            title,
+            c,
+            trajectory,
+            yaw: 0.6,
+            pitch: 0.3,
+            extent: EXTENT,
+            color: OBSTRUCTED,
+        }
+    }
+
+    #[test]
+    fn wireframe_lies_on_the_quadric_and_in_the_cube() {
+        for c in [1.0, 0.0, -1.0, 0.25, 4.0, -4.0, 12.0, -6.2] {
+            let lines = quadric_wireframe(c, EXTENT, 24, 12);
+            assert!(!lines.is_empty(), "c = {c}: nothing drawn");
+            for line in &lines {
+                assert!(line.len() >= 2);
+                for &(w1, w2, v) in line {
+                    let residual = w1 * w1 + w2 * w2 - v * v - c;
+                    assert!(residual.abs() < 1e-9, "c = {c}: residual {residual}");
+                    for x in [w1, w2, v] {
+                        assert!(x.abs() <= EXTENT + 1e-9, "c = {c}: {x} outside the cube");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wireframe_of_negative_c_has_two_separate_sheets() {
+        for c in [-1.0, -0.01, -4.0] {
+            let points: Vec<(f64, f64, f64)> = quadric_wireframe(c, EXTENT, 24, 12)
+                .into_iter()
+                .flatten()
+                .collect();
+            let gap = (-c).sqrt() - 1e-9;
+            assert!(points.iter().any(|p| p.2 > 0.0));
+            assert!(points.iter().any(|p| p.2 < 0.0));
+            assert!(
+                points.iter().all(|p| p.2.abs() >= gap),
+                "c = {c}: point between sheets"
+            );
+            // No polyline crosses from one sheet to the other.
+            for line in quadric_wireframe(c, EXTENT, 24, 12) {
+                let sign = line[0].2.signum();
+                assert!(line.iter().all(|p| p.2.signum() == sign));
+            }
+        }
+    }
+
+    #[test]
+    fn wireframe_of_positive_c_is_one_connected_sheet_through_v_zero() {
+        let lines = quadric_wireframe(1.0, EXTENT, 24, 12);
+        // Every meridian crosses the waist circle r = √c at v = 0.
+        let meridians: Vec<_> = lines
+            .iter()
+            .filter(|l| l.iter().any(|p| p.2 > 0.0) && l.iter().any(|p| p.2 < 0.0))
+            .collect();
+        assert_eq!(meridians.len(), 24);
+        // The cone's meridians pass through its apex.
+        let cone = quadric_wireframe(0.0, EXTENT, 8, 6);
+        assert!(
+            cone.iter()
+                .any(|l| l.iter().any(|p| p.0.abs() + p.1.abs() + p.2.abs() < 1e-12))
+        );
+    }
+
+    #[test]
+    fn sheets_are_cut_at_the_cube_faces() {
+        // c = 1: meridians reach |v| = extent where r = √(1 + 6.25) < extent·√2 only on diagonals.
+        let lines = quadric_wireframe(1.0, EXTENT, 8, 12);
+        let top = lines
+            .iter()
+            .flatten()
+            .map(|p| p.2)
+            .fold(f64::NEG_INFINITY, f64::max);
+        assert!((top - EXTENT).abs() < 1e-12);
+        // Parallels wider than the cube become four arcs, each touching two faces.
+        let arcs = arcs_in_square(3.0, EXTENT);
+        assert_eq!(arcs.len(), 4);
+        for (a, b) in arcs {
+            for phi in [a, b] {
+                let (s, c) = phi.sin_cos();
+                assert!(((3.0 * c).abs().max((3.0 * s).abs()) - EXTENT).abs() < 1e-9);
+            }
+        }
+        assert!(arcs_in_square(EXTENT * 1.5, EXTENT).is_empty());
+    }
+
+    #[test]
+    fn surfaces_missing_the_cube_draw_nothing() -> Result<(), ChartError> {
+        assert!(quadric_wireframe(2.0 * EXTENT * EXTENT + 0.1, EXTENT, 24, 12).is_empty());
+        assert!(quadric_wireframe(-(EXTENT * EXTENT) - 0.1, EXTENT, 24, 12).is_empty());
+        assert!(quadric_wireframe(1e300, EXTENT, 24, 12).is_empty());
+        assert!(quadric_wireframe(f64::NAN, EXTENT, 24, 12).is_empty());
+        assert!(quadric_wireframe(1.0, 0.0, 24, 12).is_empty());
+        let svg = render(&panel("huge c", 1e6, &[]))?;
+        assert!(svg_texts(&svg).iter().any(|t| t == "huge c"));
+        assert!(
+            svg_polylines(&svg, SURFACE).is_empty(),
+            "no wireframe for a surface outside the cube"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn panels_for_each_sign_of_c_draw_title_axes_and_trajectory() -> Result<(), ChartError> {
+        for (c, title) in [
+            (1.0, "neuron 1: c₁ = 1.00 (one sheet)"),
+            (0.0, "neuron 1: c₁ = 0 (cone)"),
+            (-1.0, "neuron 2: c₂ = −1.00 (two sheets)"),
+        ] {
+            let traj = trajectory_on(c, 1.2, 1.8, 300);
+            let svg = render(&panel(title, c, &traj))?;
+            let texts = svg_texts(&svg);
+            assert!(
+                texts.iter().any(|t| t == title),
+                "title missing for c = {c}"
+            );
+            for name in ["w₁", "w₂", "v"] {
+                assert!(
+                    texts.iter().any(|t| t == name),
+                    "axis name {name} missing for c = {c}"
+                );
+            }
+            // Wireframe (grey) and trajectory (vermillion) paths, and the two markers.
+            let wire = svg_polylines(&svg, SURFACE);
+            assert!(
+                wire.len() >= PANEL_MERIDIANS,
+                "wireframe missing for c = {c}"
+            );
+            let path = svg_polylines(&svg, OBSTRUCTED);
+            assert!(
+                path.iter().any(|&n| n >= 10),
+                "trajectory missing for c = {c}"
+            );
+            assert!(
+                svg.matches("<circle").count() >= 3,
+                "markers missing for c = {c}"
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn empty_non_finite_and_outside_trajectories_do_not_fail() -> Result<(), ChartError> {
+        let svg = render(&panel("empty", 1.0, &[]))?;
+        assert!(svg_polylines(&svg, OBSTRUCTED).is_empty());
+        assert!(!svg_polylines(&svg, SURFACE).is_empty());
+        assert!(!svg.contains("<circle"));
+
+        let wild = [
+            [0.5, 0.5, 0.5],
+            [f64::NAN, 0.0, 0.0],
+            [0.6, 0.6, 0.6],
+            [9.0, 0.0, 0.0],
+            [f64::INFINITY, 0.0, 1.0],
+            [0.7, 0.7, 0.7],
+        ];
+        let runs = trajectory_runs(&wild, EXTENT);
+        assert_eq!(runs.len(), 3);
+        let svg = render(&QuadricPanel {
+            color: GOOD,
+            ..panel("wild", 0.0, &wild)
+        })?;
+        assert_eq!(svg_polylines(&svg, GOOD).len(), 3);
+        assert!(!svg.contains("NaN"));
+
+        let err = render(&QuadricPanel {
+            extent: f64::NAN,
+            ..panel("bad", 1.0, &[])
+        });
+        assert!(err.is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn long_trajectories_are_thinned_keeping_the_current_point() {
+        let traj = trajectory_on(-1.0, 1.1, 2.0, 50_000);
+        let runs = trajectory_runs(&traj, EXTENT);
+        let drawn: usize = runs.iter().map(Vec::len).sum();
+        assert!(drawn <= MAX_TRAJECTORY_POINTS);
+        let last = traj[traj.len() - 1];
+        assert_eq!(
+            runs.last().and_then(|r| r.last()).copied(),
+            Some(to_plot((last[0], last[1], last[2])))
+        );
+    }
+
+    #[test]
+    fn different_yaw_gives_a_different_picture() -> Result<(), ChartError> {
+        let traj = trajectory_on(1.0, -1.0, 1.0, 50);
+        let a = render(&panel("view", 1.0, &traj))?;
+        let b = render(&QuadricPanel {
+            yaw: 1.4,
+            ..panel("view", 1.0, &traj)
+        })?;
+        assert_ne!(a, b);
+        Ok(())
+    }
+
+    #[test]
+    fn tick_direction_points_away_from_the_centre() {
+        // A horizontal axis below the centre gets ticks pointing down.
+        assert_eq!(tick_direction((10, 90), (90, 95), (50, 50)), (0, 1));
+        // A vertical axis left of the centre gets ticks pointing left.
+        assert_eq!(tick_direction((10, 90), (12, 10), (50, 50)), (-1, 0));
+    }
+}

@@ -1,0 +1,133 @@
+//! Betti numbers against a brute-force Künneth product, components against the sign vectors,
+//! and the paper's Fig. 2b example.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use relu_obstruction::init::{InitScheme, initialize, set_conserved_quantities};
+use relu_obstruction::network::Architecture;
+use relu_obstruction::rng::{seeded, uniform01};
+use relu_obstruction::topology::{
+    betti_numbers, component_label, connected_components, effective_components, obstruction_verdict,
+    pathological_signs,
+};
+use std::collections::BTreeSet;
+
+/// Homology of one factor as a list of (degree) of its basis classes, straight from the topology
+/// of Q(c): S^m × R^k has one class in degree 0 and one in degree m (two in degree 0 if m = 0).
+fn factor_classes(d: usize, e: usize, c: f64) -> Vec<usize> {
+    let sphere = if c > 0.0 {
+        Some(d - 1)
+    } else if c < 0.0 {
+        Some(e - 1)
+    } else {
+        None
+    };
+    match sphere {
+        Some(m) => vec![0, m],
+        None => vec![0],
+    }
+}
+
+/// Brute force: enumerate every tuple of basis classes, one per factor, and count by total degree.
+fn brute_force_betti(d: usize, e: usize, c: &[f64]) -> Vec<u128> {
+    let factors: Vec<Vec<usize>> = c.iter().map(|ck| factor_classes(d, e, *ck)).collect();
+    let mut counts: Vec<u128> = vec![0];
+    let mut index = vec![0usize; factors.len()];
+    loop {
+        let degree: usize = index.iter().zip(&factors).map(|(i, f)| f[*i]).sum();
+        if counts.len() <= degree {
+            counts.resize(degree + 1, 0);
+        }
+        counts[degree] += 1;
+        // Next tuple (odometer).
+        let mut pos = 0;
+        loop {
+            if pos == factors.len() {
+                while counts.len() > 1 && counts.last() == Some(&0) {
+                    counts.pop();
+                }
+                return counts;
+            }
+            index[pos] += 1;
+            if index[pos] < factors[pos].len() {
+                break;
+            }
+            index[pos] = 0;
+            pos += 1;
+        }
+    }
+}
+
+#[test]
+fn betti_numbers_match_a_brute_force_kunneth_product() {
+    let mut rng = seeded(11);
+    let mut cases = 0;
+    for d in 1..=5 {
+        for e in 1..=4 {
+            for l in 1..=7 {
+                for _ in 0..4 {
+                    let c: Vec<f64> = (0..l)
+                        .map(|_| match (uniform01(&mut rng) * 3.0) as u32 {
+                            0 => -1.0 - uniform01(&mut rng),
+                            1 => 0.0,
+                            _ => 0.5 + uniform01(&mut rng),
+                        })
+                        .collect();
+                    let fast = betti_numbers(d, e, &c).unwrap();
+                    assert_eq!(fast, brute_force_betti(d, e, &c), "d = {d}, e = {e}, c = {c:?}");
+                    assert_eq!(connected_components(d, e, &c).unwrap(), fast[0], "b_0, d = {d}, e = {e}, c = {c:?}");
+                    cases += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(cases, 5 * 4 * 7 * 4);
+}
+
+#[test]
+fn component_counts_follow_the_cases_of_the_notes() {
+    let c = [1.0, -1.0, -2.0, 0.0, 3.0];
+    // e = 1, d ≥ 2: 2^{l−}
+    assert_eq!(connected_components(3, 1, &c).unwrap(), 4);
+    // d = 1, e ≥ 2: 2^{l+}
+    assert_eq!(connected_components(1, 2, &c).unwrap(), 4);
+    // d = e = 1: 2^{l+ + l−}
+    assert_eq!(connected_components(1, 1, &c).unwrap(), 16);
+    // d, e ≥ 2: connected
+    assert_eq!(connected_components(2, 2, &c).unwrap(), 1);
+}
+
+#[test]
+fn fig2b_components_and_effective_classes_by_enumeration() {
+    // Two pathological neurons (paper Fig. 2b): 4 components (+,+), (+,−), (−,+), (−,−); the swap
+    // identifies (+,−) with (−,+), leaving 3 effective components.
+    let c = [-1.0, -1.5];
+    assert_eq!(connected_components(2, 1, &c).unwrap(), 4);
+    assert_eq!(effective_components(2, 1, &c).unwrap(), 3);
+    // Enumerate sign vectors for l− = 1..6 and count classes under permutation (the number of +).
+    for l_minus in 1..=6usize {
+        let c = vec![-1.0; l_minus];
+        let classes: BTreeSet<u32> = (0u32..1 << l_minus).map(|mask| mask.count_ones()).collect();
+        assert_eq!(effective_components(2, 1, &c).unwrap(), classes.len() as u128);
+        assert_eq!(connected_components(2, 1, &c).unwrap(), 1u128 << l_minus);
+    }
+}
+
+#[test]
+fn component_label_reads_the_signs_of_pathological_output_weights() {
+    let arch = Architecture::new(2, 4, 1);
+    let mut net = initialize(arch, InitScheme::XavierNormal, 1).unwrap();
+    for (k, s) in [1.0, -1.0, 1.0, -1.0].iter().enumerate() {
+        let (_, v) = net.neuron_mut(k);
+        v[0] = s * v[0].abs();
+    }
+    set_conserved_quantities(&mut net, &[-1.0, -1.0, 1.0, -0.5]).unwrap();
+    let c = net.conserved_quantities();
+    assert_eq!(component_label(&net, &c), vec![1, -1, -1]);
+    assert_eq!(pathological_signs(&net, &c), vec![1, -1, -1]);
+    // Capacity: l+ = 1, n+ = 1, n− = 2 → 2 positive and 3 negative terms at most.
+    let v = obstruction_verdict(1, &c, &[1, -1, -1], 3, 1).unwrap();
+    assert!(v.obstructed);
+    assert_eq!((v.capacity.positive, v.capacity.negative), (2, 3));
+    assert!(!obstruction_verdict(1, &c, &[1, -1, -1], 2, 3).unwrap().obstructed);
+}
