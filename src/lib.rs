@@ -19,8 +19,11 @@ pub mod network;
 pub mod presets;
 pub mod probability;
 pub mod rng;
+pub mod session;
 pub mod sweep;
 pub mod topology;
 pub mod train;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use error::{ConfigError, RescaleError, TopologyError, TrainError};

@@ -13,7 +13,9 @@
 //! - One GD step changes c_k by exactly η²(‖∇_{w_k}L‖² − ‖∇_{v_k}L‖²): the first-order term
 //!   cancels because w_k·∇_{w_k}L = v_k·∇_{v_k}L.
 //! - A step whose loss or parameters are not finite is undone and reported as
-//!   [`TrainError::Diverged`]; the trainer then keeps refusing to step until it is rebuilt.
+//!   [`TrainError::Diverged`]; the trainer returns to the last state whose loss was finite (θ_t, or
+//!   θ_{t−1} when L(θ_t) itself overflowed, in which case the step count goes back by one) and keeps
+//!   refusing to step until it is rebuilt.
 //! - Nothing here reads a clock: a run is a pure function of its configuration and seed.
 
 use crate::data::Dataset;
@@ -171,7 +173,10 @@ struct FlowState {
 pub struct Trainer {
     arch: Architecture,
     params: Vec<f64>,
+    /// θ_t, the parameters at the start of the current step.
     backup: Vec<f64>,
+    /// θ_{t−1}, whose loss is known to be finite (used when L(θ_t) itself is not).
+    last_good: Vec<f64>,
     batch: Batch,
     scratch: Scratch,
     grad: Vec<f64>,
@@ -220,6 +225,7 @@ impl Trainer {
         Ok(Self {
             arch,
             backup: params.clone(),
+            last_good: params.clone(),
             params,
             batch,
             scratch,
@@ -269,17 +275,24 @@ impl Trainer {
                     .iter()
                     .all(|p| p.is_finite()));
         if !loss.is_finite() || !params_finite {
-            let reported = if loss.is_finite() {
-                f64::INFINITY
-            } else {
-                loss
-            };
-            return Err(self.fail(TrainError::Diverged {
+            let err = TrainError::Diverged {
                 step: self.steps,
-                loss: reported,
+                loss: if loss.is_finite() {
+                    f64::INFINITY
+                } else {
+                    loss
+                },
                 lr: self.lr,
-            }));
+            };
+            if !loss.is_finite() && self.steps > 0 {
+                // θ_t is finite but its loss is not: go back one more step, to the last state whose
+                // loss was finite, so every readout of the stopped run stays a number.
+                self.backup.copy_from_slice(&self.last_good);
+                self.steps -= 1;
+            }
+            return Err(self.fail(err));
         }
+        self.last_good.copy_from_slice(&self.backup);
         let mut jumps = 0;
         let m = self.arch.input_dim();
         let (e, vo) = (self.arch.e, self.arch.v_offset());
@@ -322,6 +335,15 @@ impl Trainer {
     fn fail(&mut self, err: TrainError) -> TrainError {
         self.params.copy_from_slice(&self.backup);
         conserved_quantities_into(&self.arch, &self.params, &mut self.c_now);
+        let m = self.arch.input_dim();
+        let (e, vo) = (self.arch.e, self.arch.v_offset());
+        for k in 0..self.arch.l {
+            if self.sheets[k].is_some() {
+                let w = &self.params[k * m..(k + 1) * m];
+                let v = &self.params[vo + k * e..vo + (k + 1) * e];
+                self.sheets[k] = neuron_sheet(w, v, self.c_initial[k]);
+            }
+        }
         if let Some(f) = &mut self.flow {
             f.k0_valid = false;
         }

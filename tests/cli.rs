@@ -6,12 +6,19 @@ use serde_json::Value;
 use std::process::{Command, Output};
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_obstruction")).args(args).output().expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_obstruction"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 fn json(args: &[&str]) -> Value {
     let out = run(args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON value")
 }
 
@@ -38,9 +45,31 @@ fn probability_prints_the_closed_form_and_a_monte_carlo_check() {
     assert!((f(&v["expected_components"]) - (1.0 + p) * (1.0 + p)).abs() < 1e-12);
     assert!((f(&v["expected_effective_components"]) - (1.0 + 2.0 * p)).abs() < 1e-12);
     assert!(v.get("p_mc").is_none());
-    let v = json(&["probability", "--init", "kaiming", "--d", "3", "--l", "5", "--mc", "100000", "--seed", "4"]);
+    let v = json(&[
+        "probability",
+        "--init",
+        "kaiming",
+        "--d",
+        "3",
+        "--l",
+        "5",
+        "--mc",
+        "100000",
+        "--seed",
+        "4",
+    ]);
     assert!((f(&v["p"]) - f(&v["p_mc"])).abs() < 4.0 * f(&v["p_mc_stderr"]));
-    let v = json(&["probability", "--init", "xavier_uniform", "--d", "2", "--l", "2", "--mc", "20000"]);
+    let v = json(&[
+        "probability",
+        "--init",
+        "xavier_uniform",
+        "--d",
+        "2",
+        "--l",
+        "2",
+        "--mc",
+        "20000",
+    ]);
     assert!(f(&v["p_mc"]) > 0.0 && f(&v["p"]) == f(&v["p_mc"]));
 }
 
@@ -48,7 +77,14 @@ fn probability_prints_the_closed_form_and_a_monte_carlo_check() {
 fn train_shows_the_obstruction_of_fig3() {
     let bad = json(&["train", "--preset", "fig3-obstructed-pp", "--steps", "500"]);
     let good = json(&["train", "--preset", "fig3-good-pm", "--steps", "500"]);
-    let loss = |v: &Value| v["loss"].as_array().unwrap().iter().map(f).collect::<Vec<_>>();
+    let loss = |v: &Value| {
+        v["loss"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(f)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(loss(&bad).len(), 500);
     assert!(*loss(&bad).last().unwrap() > 0.1);
     assert!(*loss(&good).last().unwrap() < 1e-3);
@@ -68,21 +104,59 @@ fn train_shows_the_obstruction_of_fig3() {
 
 #[test]
 fn train_integrators_bound_the_drift() {
-    let v = json(&["train", "--preset", "fig3-obstructed-mm", "--integrator", "conserving"]);
+    let v = json(&[
+        "train",
+        "--preset",
+        "fig3-obstructed-mm",
+        "--integrator",
+        "conserving",
+    ]);
     assert!(f(&v["max_c_drift"]) <= 1e-12);
-    let v = json(&["train", "--preset", "fig3-good-nonpathological", "--integrator", "flow"]);
+    let v = json(&[
+        "train",
+        "--preset",
+        "fig3-good-nonpathological",
+        "--integrator",
+        "flow",
+    ]);
     assert!(f(&v["max_c_drift"]) <= 1e-6);
     // Same seed, same run; another seed, another run.
-    let a = json(&["train", "--preset", "fig3-good-pm", "--steps", "20", "--seed", "3"]);
-    let b = json(&["train", "--preset", "fig3-good-pm", "--steps", "20", "--seed", "3"]);
-    let c = json(&["train", "--preset", "fig3-good-pm", "--steps", "20", "--seed", "4"]);
+    let a = json(&[
+        "train",
+        "--preset",
+        "fig3-good-pm",
+        "--steps",
+        "20",
+        "--seed",
+        "3",
+    ]);
+    let b = json(&[
+        "train",
+        "--preset",
+        "fig3-good-pm",
+        "--steps",
+        "20",
+        "--seed",
+        "3",
+    ]);
+    let c = json(&[
+        "train",
+        "--preset",
+        "fig3-good-pm",
+        "--steps",
+        "20",
+        "--seed",
+        "4",
+    ]);
     assert_eq!(a["loss"], b["loss"]);
     assert_ne!(a["loss"], c["loss"]);
 }
 
 #[test]
 fn sweep_shows_that_non_pathological_neurons_matter() {
-    let v = json(&["sweep", "--widths", "1,2,4", "--seeds", "2", "--steps", "300"]);
+    let v = json(&[
+        "sweep", "--widths", "1,2,4", "--seeds", "2", "--steps", "300",
+    ]);
     let rows = v["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2 + 3 + 5);
     for width in [2u64, 4] {
@@ -95,7 +169,12 @@ fn sweep_shows_that_non_pathological_neurons_matter() {
         // l+ = 0 forces f ≤ 0: the classifier cannot say "benign" with confidence.
         assert!(at(0) > 0.3, "l = {width}: {}", at(0));
         for lp in 2..=width {
-            assert!(at(lp) < at(0) - 0.15, "l = {width}, l+ = {lp}: {} vs {}", at(lp), at(0));
+            assert!(
+                at(lp) < at(0) - 0.15,
+                "l = {width}, l+ = {lp}: {} vs {}",
+                at(lp),
+                at(0)
+            );
         }
     }
 }
@@ -111,8 +190,26 @@ fn bad_arguments_get_one_line_and_exit_code_2() {
         vec!["topology", "--d", "2", "--e", "1", "--c", "1,nan"],
         vec!["topology", "--d", "2", "--e", "1", "--c", "1", "--c", "2"],
         vec!["probability", "--init", "glorot", "--d", "2", "--l", "2"],
-        vec!["probability", "--init", "xavier_uniform", "--d", "2", "--l", "2"],
-        vec!["probability", "--init", "xavier", "--d", "2", "--l", "2", "--mc", "0"],
+        vec![
+            "probability",
+            "--init",
+            "xavier_uniform",
+            "--d",
+            "2",
+            "--l",
+            "2",
+        ],
+        vec![
+            "probability",
+            "--init",
+            "xavier",
+            "--d",
+            "2",
+            "--l",
+            "2",
+            "--mc",
+            "0",
+        ],
         vec!["train", "--preset", "fig9"],
         vec!["train", "--preset", "fig3-good-pm", "--lr", "-1"],
         vec!["train", "--preset", "fig3-good-pm", "--lr", "inf"],
@@ -121,7 +218,9 @@ fn bad_arguments_get_one_line_and_exit_code_2() {
         vec!["train", "--preset", "fig4", "--l", "4", "--l-plus", "5"],
         vec!["sweep", "--widths", "1,x", "--seeds", "1", "--steps", "1"],
         vec!["sweep", "--widths", "1", "--seeds", "0", "--steps", "1"],
-        vec!["topology", "--d", "2", "--e", "1", "--c", "1", "--bogus", "3"],
+        vec![
+            "topology", "--d", "2", "--e", "1", "--c", "1", "--bogus", "3",
+        ],
     ] {
         let out = run(&args);
         let err = String::from_utf8_lossy(&out.stderr);
@@ -134,7 +233,15 @@ fn bad_arguments_get_one_line_and_exit_code_2() {
 
 #[test]
 fn divergence_exits_1_with_a_message_and_the_partial_run() {
-    let out = run(&["train", "--preset", "fig3-good-pm", "--lr", "10", "--steps", "1000"]);
+    let out = run(&[
+        "train",
+        "--preset",
+        "fig3-good-pm",
+        "--lr",
+        "10",
+        "--steps",
+        "1000",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("diverged"), "{err}");

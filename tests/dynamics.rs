@@ -5,7 +5,9 @@
 use relu_obstruction::data::Dataset;
 use relu_obstruction::error::TrainError;
 use relu_obstruction::init::{InitScheme, initialize};
-use relu_obstruction::network::{Architecture, Batch, Network, Scratch, loss, loss_and_gradient, norm_sq};
+use relu_obstruction::network::{
+    Architecture, Batch, Network, Scratch, loss, loss_and_gradient, norm_sq,
+};
 use relu_obstruction::presets::Preset;
 use relu_obstruction::rng::{seeded, standard_normal};
 use relu_obstruction::train::{Integrator, Trainer};
@@ -19,7 +21,10 @@ fn fig3(preset: Preset, integrator: Integrator) -> Trainer {
 fn rescaling_invariance_identity_holds_for_finite_difference_gradients() {
     // w_k·∇_{w_k}L = v_k·∇_{v_k}L, checked with gradients from central differences (independent of
     // the analytic backward pass).
-    let arch = Architecture { hidden_bias: true, ..Architecture::new(3, 4, 2) };
+    let arch = Architecture {
+        hidden_bias: true,
+        ..Architecture::new(3, 4, 2)
+    };
     let net = initialize(arch, InitScheme::XavierNormal, 3).unwrap();
     let mut rng = seeded(4);
     let n = 30;
@@ -89,10 +94,20 @@ fn flow_conserves_c_to_1e6_over_a_fig3_run_while_gd_drifts() {
         let (reports, err) = flow.run(500);
         assert!(err.is_none());
         assert_eq!(reports.len(), 500);
-        assert!(flow.max_c_drift_seen() <= 1e-6, "{}: flow drift {}", preset.name(), flow.max_c_drift_seen());
+        assert!(
+            flow.max_c_drift_seen() <= 1e-6,
+            "{}: flow drift {}",
+            preset.name(),
+            flow.max_c_drift_seen()
+        );
         let mut gd = fig3(preset, Integrator::Gd);
         gd.run(500);
-        assert!(gd.max_c_drift_seen() > 1e-3, "{}: gd drift {}", preset.name(), gd.max_c_drift_seen());
+        assert!(
+            gd.max_c_drift_seen() > 1e-3,
+            "{}: gd drift {}",
+            preset.name(),
+            gd.max_c_drift_seen()
+        );
     }
 }
 
@@ -105,15 +120,24 @@ fn flow_is_the_limit_of_gd_with_vanishing_steps() {
     let target = flow.params().to_vec();
     let mut errors = Vec::new();
     for k in [50u64, 100, 200] {
-        let mut gd = Trainer::new(ex.net.clone(), &ex.train, 0.05 / k as f64, Integrator::Gd).unwrap();
+        let mut gd =
+            Trainer::new(ex.net.clone(), &ex.train, 0.05 / k as f64, Integrator::Gd).unwrap();
         gd.run(20 * k);
-        let err = gd.params().iter().zip(&target).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let err = gd
+            .params()
+            .iter()
+            .zip(&target)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         errors.push(err);
     }
     assert!(errors[2] < 1e-3, "{errors:?}");
     for w in errors.windows(2) {
         let ratio = w[0] / w[1];
-        assert!((1.6..2.5).contains(&ratio), "first-order convergence expected: {errors:?}");
+        assert!(
+            (1.6..2.5).contains(&ratio),
+            "first-order convergence expected: {errors:?}"
+        );
     }
 }
 
@@ -123,7 +147,12 @@ fn conserving_holds_every_c_to_1e12_at_every_step() {
         let mut t = fig3(preset, Integrator::Conserving);
         for _ in 0..500 {
             let r = t.step().unwrap();
-            assert!(r.max_c_drift <= 1e-12, "{}: {}", preset.name(), r.max_c_drift);
+            assert!(
+                r.max_c_drift <= 1e-12,
+                "{}: {}",
+                preset.name(),
+                r.max_c_drift
+            );
         }
     }
 }
@@ -175,8 +204,17 @@ fn divergence_is_reported_and_the_last_finite_state_kept() {
         panic!("η = 10 should diverge, got {err:?}");
     };
     assert_eq!(step as usize, reports.len());
+    assert!(step > 0);
     assert!(t.params().iter().all(|p| p.is_finite()));
     assert!(t.c_now().iter().all(|c| c.is_finite()));
-    assert!(matches!(t.step(), Err(TrainError::Diverged { .. })), "a failed run stays failed");
+    assert!(
+        t.current_loss().is_finite(),
+        "the kept state has a finite loss"
+    );
+    assert!(t.steps() as usize <= reports.len());
+    assert!(
+        matches!(t.step(), Err(TrainError::Diverged { .. })),
+        "a failed run stays failed"
+    );
     assert!(reports.iter().all(|r| r.loss.is_finite()));
 }

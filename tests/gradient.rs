@@ -5,7 +5,9 @@
 
 use relu_obstruction::data::Dataset;
 use relu_obstruction::init::{InitScheme, initialize};
-use relu_obstruction::network::{Architecture, Batch, Loss, Network, Scratch, loss, loss_and_gradient};
+use relu_obstruction::network::{
+    Architecture, Batch, Loss, Network, Scratch, loss, loss_and_gradient,
+};
 use relu_obstruction::rng::{seeded, standard_normal, uniform01};
 
 fn random_data(d: usize, e: usize, n: usize, loss: Loss, seed: u64) -> Dataset {
@@ -40,14 +42,37 @@ fn randomize_biases(net: &mut Network, seed: u64) {
 
 #[test]
 fn analytic_gradient_matches_central_differences() {
-    let shapes = [(1, 1, 1), (2, 2, 1), (3, 5, 2), (4, 3, 3), (7, 8, 1), (2, 1, 4)];
+    let shapes = [
+        (1, 1, 1),
+        (2, 2, 1),
+        (3, 5, 2),
+        (4, 3, 3),
+        (7, 8, 1),
+        (2, 1, 4),
+    ];
     let mut checked = 0;
     for (si, &(d, l, e)) in shapes.iter().enumerate() {
         for loss_kind in [Loss::HalfMse, Loss::Bce] {
-            for (hidden_bias, output_bias) in [(false, false), (true, false), (false, true), (true, true)] {
-                let arch = Architecture { d, l, e, hidden_bias, output_bias, loss: loss_kind };
+            for (hidden_bias, output_bias) in
+                [(false, false), (true, false), (false, true), (true, true)]
+            {
+                let arch = Architecture {
+                    d,
+                    l,
+                    e,
+                    hidden_bias,
+                    output_bias,
+                    loss: loss_kind,
+                };
                 let seed = 100 + si as u64;
-                let mut net = initialize(arch, InitScheme::KaimingNormal { mode: Default::default() }, seed).unwrap();
+                let mut net = initialize(
+                    arch,
+                    InitScheme::KaimingNormal {
+                        mode: Default::default(),
+                    },
+                    seed,
+                )
+                .unwrap();
                 randomize_biases(&mut net, seed + 1);
                 let data = random_data(d, e, 23, loss_kind, seed + 2);
                 let batch = Batch::new(&arch, &data).unwrap();
@@ -83,7 +108,14 @@ fn analytic_gradient_matches_central_differences() {
 fn loss_matches_a_direct_per_sample_evaluation() {
     // Independent of the vectorized forward pass: Network::predict one sample at a time.
     for loss_kind in [Loss::HalfMse, Loss::Bce] {
-        let arch = Architecture { d: 3, l: 4, e: 2, hidden_bias: true, output_bias: true, loss: loss_kind };
+        let arch = Architecture {
+            d: 3,
+            l: 4,
+            e: 2,
+            hidden_bias: true,
+            output_bias: true,
+            loss: loss_kind,
+        };
         let mut net = initialize(arch, InitScheme::XavierNormal, 9).unwrap();
         randomize_biases(&mut net, 10);
         let data = random_data(3, 2, 17, loss_kind, 11);
@@ -103,13 +135,19 @@ fn loss_matches_a_direct_per_sample_evaluation() {
         let batch = Batch::new(&arch, &data).unwrap();
         let mut scratch = Scratch::new(&arch, &batch);
         let got = loss(&arch, net.params(), &batch, &mut scratch);
-        assert!((got - expected).abs() < 1e-12 * (1.0 + expected), "{loss_kind:?}: {got} vs {expected}");
+        assert!(
+            (got - expected).abs() < 1e-12 * (1.0 + expected),
+            "{loss_kind:?}: {got} vs {expected}"
+        );
     }
 }
 
 #[test]
 fn bce_is_finite_for_huge_logits() {
-    let arch = Architecture { loss: Loss::Bce, ..Architecture::new(1, 1, 1) };
+    let arch = Architecture {
+        loss: Loss::Bce,
+        ..Architecture::new(1, 1, 1)
+    };
     let net = Network::from_params(arch, vec![1.0, 1e6]).unwrap();
     let data = Dataset::new(1, 1, vec![1.0, 2.0], vec![0.0, 1.0]).unwrap();
     let batch = Batch::new(&arch, &data).unwrap();

@@ -6,10 +6,14 @@
 
 use relu_obstruction::init::{FanMode, InitScheme, initialize};
 use relu_obstruction::network::Architecture;
-use relu_obstruction::probability::{monte_carlo_p, obstruction_odds, p_negative_gaussian, p_pathological};
+use relu_obstruction::probability::{
+    monte_carlo_p, obstruction_odds, p_negative_gaussian, p_pathological,
+};
 use relu_obstruction::topology::{connected_components, effective_components};
 
-const KAIMING: InitScheme = InitScheme::KaimingNormal { mode: FanMode::FanIn };
+const KAIMING: InitScheme = InitScheme::KaimingNormal {
+    mode: FanMode::FanIn,
+};
 
 /// 2u · f_{χ²_k}(u²), the χ²_k density after the substitution t = u²: finite at u = 0 for every k.
 fn chi2_pdf_substituted(k: usize, u: f64) -> f64 {
@@ -43,7 +47,11 @@ fn closed_form_agrees_with_an_independent_quadrature() {
                 let (vw, vv) = scheme.variances(d, l, 1);
                 let closed = p_pathological(scheme, d, l, 1).unwrap();
                 let quad = p_by_quadrature(d, vw, vv);
-                assert!((closed - quad).abs() < 1e-7, "{} d = {d}, l = {l}: {closed} vs {quad}", scheme.name());
+                assert!(
+                    (closed - quad).abs() < 1e-7,
+                    "{} d = {d}, l = {l}: {closed} vs {quad}",
+                    scheme.name()
+                );
             }
         }
     }
@@ -52,8 +60,22 @@ fn closed_form_agrees_with_an_independent_quadrature() {
 #[test]
 fn closed_form_agrees_with_monte_carlo_within_4_standard_errors() {
     let mut seed = 0;
-    for (d, l, e) in [(2, 2, 1), (3, 7, 1), (10, 5, 1), (1, 3, 1), (4, 4, 3), (2, 9, 2), (1, 1, 5)] {
-        for scheme in [InitScheme::XavierNormal, KAIMING, InitScheme::KaimingNormal { mode: FanMode::FanOut }] {
+    for (d, l, e) in [
+        (2, 2, 1),
+        (3, 7, 1),
+        (10, 5, 1),
+        (1, 3, 1),
+        (4, 4, 3),
+        (2, 9, 2),
+        (1, 1, 5),
+    ] {
+        for scheme in [
+            InitScheme::XavierNormal,
+            KAIMING,
+            InitScheme::KaimingNormal {
+                mode: FanMode::FanOut,
+            },
+        ] {
             seed += 1;
             let closed = p_pathological(scheme, d, l, e).unwrap();
             let mc = monte_carlo_p(scheme, d, l, e, 200_000, seed).unwrap();
@@ -74,14 +96,34 @@ fn uniform_schemes_agree_with_their_own_closed_form_in_one_dimension() {
     // b/(2a) otherwise.
     for (scheme, l) in [
         (InitScheme::XavierUniform, 3),
-        (InitScheme::KaimingUniform { mode: FanMode::FanIn }, 4),
-        (InitScheme::KaimingUniform { mode: FanMode::FanOut }, 2),
+        (
+            InitScheme::KaimingUniform {
+                mode: FanMode::FanIn,
+            },
+            4,
+        ),
+        (
+            InitScheme::KaimingUniform {
+                mode: FanMode::FanOut,
+            },
+            2,
+        ),
     ] {
         let (vw, vv) = scheme.variances(1, l, 1);
         let (a, b) = ((3.0 * vw).sqrt(), (3.0 * vv).sqrt());
-        let exact = if a <= b { 1.0 - a / (2.0 * b) } else { b / (2.0 * a) };
+        let exact = if a <= b {
+            1.0 - a / (2.0 * b)
+        } else {
+            b / (2.0 * a)
+        };
         let mc = monte_carlo_p(scheme, 1, l, 1, 200_000, 77).unwrap();
-        assert!((exact - mc.mean).abs() <= 4.0 * mc.stderr, "{}: {exact} vs {} ± {}", scheme.name(), mc.mean, mc.stderr);
+        assert!(
+            (exact - mc.mean).abs() <= 4.0 * mc.stderr,
+            "{}: {exact} vs {} ± {}",
+            scheme.name(),
+            mc.mean,
+            mc.stderr
+        );
     }
 }
 
@@ -95,7 +137,11 @@ fn gaussian_p_depends_only_on_the_variance_ratio() {
 #[test]
 fn expected_component_counts_match_whole_network_simulations() {
     // Draw whole networks with the real initializer and count components with the topology module.
-    for (scheme, d, l) in [(InitScheme::XavierNormal, 2, 3), (KAIMING, 3, 4), (InitScheme::XavierNormal, 1, 2)] {
+    for (scheme, d, l) in [
+        (InitScheme::XavierNormal, 2, 3),
+        (KAIMING, 3, 4),
+        (InitScheme::XavierNormal, 1, 2),
+    ] {
         let arch = Architecture::new(d, l, 1);
         let odds = obstruction_odds(scheme, d, l, 1).unwrap();
         let runs = 20_000;
@@ -115,10 +161,19 @@ fn expected_component_counts_match_whole_network_simulations() {
         let check = |name: &str, sum: f64, sum_sq: f64, expected: f64| {
             let mean = sum / n;
             let se = ((sum_sq / n - mean * mean) / n).sqrt().max(1e-9);
-            assert!((mean - expected).abs() <= 4.0 * se, "{} d = {d}, l = {l}: {name} {mean} ± {se} vs {expected}", scheme.name());
+            assert!(
+                (mean - expected).abs() <= 4.0 * se,
+                "{} d = {d}, l = {l}: {name} {mean} ± {se} vs {expected}",
+                scheme.name()
+            );
         };
         check("components", comps, comps_sq, odds.expected_components);
-        check("effective components", eff, eff_sq, odds.expected_effective_components);
+        check(
+            "effective components",
+            eff,
+            eff_sq,
+            odds.expected_effective_components,
+        );
         check("P(disconnected)", disc, disc, odds.p_disconnected);
     }
 }

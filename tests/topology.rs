@@ -7,8 +7,8 @@ use relu_obstruction::init::{InitScheme, initialize, set_conserved_quantities};
 use relu_obstruction::network::Architecture;
 use relu_obstruction::rng::{seeded, uniform01};
 use relu_obstruction::topology::{
-    betti_numbers, component_label, connected_components, effective_components, obstruction_verdict,
-    pathological_signs,
+    betti_numbers, component_label, connected_components, effective_components,
+    obstruction_verdict, pathological_signs,
 };
 use std::collections::BTreeSet;
 
@@ -74,8 +74,16 @@ fn betti_numbers_match_a_brute_force_kunneth_product() {
                         })
                         .collect();
                     let fast = betti_numbers(d, e, &c).unwrap();
-                    assert_eq!(fast, brute_force_betti(d, e, &c), "d = {d}, e = {e}, c = {c:?}");
-                    assert_eq!(connected_components(d, e, &c).unwrap(), fast[0], "b_0, d = {d}, e = {e}, c = {c:?}");
+                    assert_eq!(
+                        fast,
+                        brute_force_betti(d, e, &c),
+                        "d = {d}, e = {e}, c = {c:?}"
+                    );
+                    assert_eq!(
+                        connected_components(d, e, &c).unwrap(),
+                        fast[0],
+                        "b_0, d = {d}, e = {e}, c = {c:?}"
+                    );
                     cases += 1;
                 }
             }
@@ -108,7 +116,10 @@ fn fig2b_components_and_effective_classes_by_enumeration() {
     for l_minus in 1..=6usize {
         let c = vec![-1.0; l_minus];
         let classes: BTreeSet<u32> = (0u32..1 << l_minus).map(|mask| mask.count_ones()).collect();
-        assert_eq!(effective_components(2, 1, &c).unwrap(), classes.len() as u128);
+        assert_eq!(
+            effective_components(2, 1, &c).unwrap(),
+            classes.len() as u128
+        );
         assert_eq!(connected_components(2, 1, &c).unwrap(), 1u128 << l_minus);
     }
 }
@@ -129,5 +140,9 @@ fn component_label_reads_the_signs_of_pathological_output_weights() {
     let v = obstruction_verdict(1, &c, &[1, -1, -1], 3, 1).unwrap();
     assert!(v.obstructed);
     assert_eq!((v.capacity.positive, v.capacity.negative), (2, 3));
-    assert!(!obstruction_verdict(1, &c, &[1, -1, -1], 2, 3).unwrap().obstructed);
+    assert!(
+        !obstruction_verdict(1, &c, &[1, -1, -1], 2, 3)
+            .unwrap()
+            .obstructed
+    );
 }
