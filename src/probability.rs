@@ -16,7 +16,7 @@
 
 use crate::error::ConfigError;
 use crate::init::InitScheme;
-use crate::network::MAX_DIM;
+use crate::network::Architecture;
 use crate::rng::seeded;
 use serde::Serialize;
 
@@ -33,17 +33,9 @@ pub struct ObstructionOdds {
     pub expected_effective_components: f64,
 }
 
+/// The same dimension checks as a network of that shape.
 fn check_dims(d: usize, l: usize, e: usize) -> Result<(), ConfigError> {
-    for (name, value) in [("d", d), ("l", l), ("e", e)] {
-        if value == 0 || value > MAX_DIM {
-            return Err(ConfigError::Dimension {
-                name,
-                value,
-                max: MAX_DIM,
-            });
-        }
-    }
-    Ok(())
+    Architecture::new(d, l, e).validate()
 }
 
 /// p = P(‖w‖² < ‖v‖²) for w ~ N(0, var_w I_d), v ~ N(0, var_v I_e): I_x(d/2, e/2) with
