@@ -290,7 +290,11 @@ pub fn sigmoid(f: f64) -> f64 {
 pub fn softplus_and_sigmoid(f: f64) -> (f64, f64) {
     let t = libm::exp(-f.abs());
     let sp = f.max(0.0) + libm::log1p(t);
-    let sg = if f >= 0.0 { 1.0 / (1.0 + t) } else { t / (1.0 + t) };
+    let sg = if f >= 0.0 {
+        1.0 / (1.0 + t)
+    } else {
+        t / (1.0 + t)
+    };
     (sp, sg)
 }
 
@@ -509,7 +513,13 @@ fn forward(arch: &Architecture, params: &[f64], batch: &Batch, scratch: &mut Scr
 }
 
 /// Backward pass from the state left by [`forward`].
-fn backward(arch: &Architecture, params: &[f64], batch: &Batch, scratch: &mut Scratch, grad: &mut [f64]) {
+fn backward(
+    arch: &Architecture,
+    params: &[f64],
+    batch: &Batch,
+    scratch: &mut Scratch,
+    grad: &mut [f64],
+) {
     let n = batch.n;
     let m = batch.input_dim;
     let e = arch.e;
@@ -541,14 +551,21 @@ fn backward(arch: &Architecture, params: &[f64], batch: &Batch, scratch: &mut Sc
             }
             grad[vo + k] = (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail;
         } else {
-                for zi in z.iter_mut() {
+            for zi in z.iter_mut() {
                 *zi = relu(*zi);
             }
             for o in 0..e {
                 grad[vo + k * e + o] = dot(&g[o * n..(o + 1) * n], z);
             }
             for (i, zi) in z.iter_mut().enumerate() {
-                *zi = if *zi > 0.0 { vk.iter().enumerate().map(|(o, vko)| vko * g[o * n + i]).sum() } else { 0.0 };
+                *zi = if *zi > 0.0 {
+                    vk.iter()
+                        .enumerate()
+                        .map(|(o, vko)| vko * g[o * n + i])
+                        .sum()
+                } else {
+                    0.0
+                };
             }
         }
         weight_gradient(z, xt, n, m, &mut grad[k * m..(k + 1) * m]);
