@@ -88,7 +88,10 @@ fn the_core_never_names_the_browser() {
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
-            if rel == "web.rs" || rel == "lib.rs" || path.extension().is_none_or(|e| e != "rs") {
+            if rel.starts_with("web/")
+                || rel == "lib.rs"
+                || path.extension().is_none_or(|e| e != "rs")
+            {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();

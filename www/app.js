@@ -388,7 +388,7 @@ function wireRotation(canvas, row) {
 // Keyboard shortcuts
 
 function onKey(e) {
-  if (e.ctrlKey || e.metaKey || e.altKey || state.fatal) return;
+  if (e.ctrlKey || e.metaKey || e.altKey || state.fatal || currentView() !== "fig3") return;
   const tag = e.target && e.target.tagName;
   if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") return;
   if (e.key === " " && tag !== "BUTTON") {
@@ -402,6 +402,62 @@ function onKey(e) {
     reset();
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Views: one section per figure, chosen by the URL hash. Other views are modules that register
+// window.reluViews[name] = { init(wasm, shell), show(), hide() } before this module starts them.
+
+const VIEWS = ["fig3", "fig1b", "topology", "heatmaps", "fig4"];
+const started = new Set();
+
+function currentView() {
+  const name = location.hash.replace(/^#/, "");
+  return VIEWS.includes(name) ? name : "fig3";
+}
+
+function viewModule(name) {
+  return (window.reluViews || {})[name];
+}
+
+function route() {
+  if (!state.wasm) return;
+  const active = currentView();
+  for (const section of document.querySelectorAll("section.view")) {
+    section.hidden = section.dataset.view !== active;
+  }
+  for (const a of document.querySelectorAll("[data-view-link]")) {
+    if (a.dataset.viewLink === active) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  for (const name of VIEWS) {
+    const mod = viewModule(name);
+    if (!mod || name === active || !started.has(name)) continue;
+    guarded(() => mod.hide && mod.hide());
+  }
+  if (active === "fig3") {
+    scheduleRedraw(["top", "bottom", "loss"]);
+    return;
+  }
+  pause();
+  const mod = viewModule(active);
+  if (!mod) return;
+  guarded(() => {
+    if (!started.has(active)) {
+      started.add(active);
+      mod.init(state.wasm, shell);
+    }
+    if (mod.show) mod.show();
+  });
+}
+
+/** What the shell offers to the other views. */
+const shell = {
+  showFatal,
+  isWasmCrash,
+  sizeCanvas,
+  /** The live Fig. 3 runs (`top`, `bottom`), for views that read the current network. */
+  fig3Runs: () => ({ top: state.runs.top, bottom: state.runs.bottom }),
+};
 
 // ---------------------------------------------------------------------------------------------
 // Start
@@ -435,9 +491,11 @@ function init(wasm) {
   for (const c of document.querySelectorAll("canvas")) ro.observe(c);
   for (const id of ["play", "step", "reset", "random-seed"]) $(id).disabled = false;
   drawAll();
+  addEventListener("hashchange", route);
+  route();
   document.body.dataset.ready = "true";
   // For the console and the end-to-end tests: the live runs and the core's bindings.
-  window.reluApp = { state, wasm, drawAll, stepRuns };
+  window.reluApp = { state, wasm, drawAll, stepRuns, shell, route };
 }
 
 addEventListener("TrunkApplicationStarted", () => init(window.wasmBindings));

@@ -18,8 +18,13 @@
 //!   optimum, neutral [`INK`], [`SURFACE`] and [`GRID`] for everything else;
 //! - non-finite data are skipped, never drawn and never a panic.
 
+pub mod bars;
+pub mod components;
+pub mod heatmap;
+pub mod hyperbolas;
 pub mod loss;
 pub mod quadric;
+pub mod sweep;
 
 pub use loss::{LossChartOptions, LossSeries, draw_loss_chart};
 pub use quadric::{QuadricPanel, draw_quadric_panel, quadric_wireframe};

@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export const DIST = path.join(ROOT, "dist");
+// DIST may point elsewhere (for example a second build being tested beside the main one).
+export const DIST = path.resolve(process.env.DIST || path.join(ROOT, "dist"));
 export const ARTIFACTS = path.join(ROOT, "tests/e2e/artifacts");
 export const SUBPATH = "/supplementary/relu-obstruction/";
 
@@ -111,6 +112,13 @@ export async function inkFraction(page, id) {
     }
     return ink / (data.length / 4);
   }, id);
+}
+
+/** Opens the app at `view` (a hash such as "fig1b") once the core is ready. */
+export async function openView(page, baseUrl, view) {
+  await page.goto(`${baseUrl}#${view}`);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 15000 });
+  await page.waitForSelector(`section[data-view="${view}"]:not([hidden])`);
 }
 
 export async function readout(page, row, key) {

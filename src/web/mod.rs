@@ -3,6 +3,13 @@
 //! core errors into `JsError`, and hands canvases to the chart functions.
 //!
 //! JavaScript owns the animation loop: each frame it calls [`Run::step`], then the draw functions.
+//!
+//! One submodule per view of the page; this file holds the Fig. 3 view and the shared helpers.
+
+pub mod fig1b;
+pub mod fig4;
+pub mod heatmaps;
+pub mod topology;
 
 use crate::charts::{self, LossChartOptions, LossSeries, QuadricPanel};
 use crate::session::{Readout, Session, SessionConfig};
@@ -192,7 +199,7 @@ pub fn limits() -> Result<JsValue, JsError> {
     })
 }
 
-fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
+pub(crate) fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
     // u128 component counts and NaN-free numbers become plain JS numbers.
     let ser = serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(false);
     value
@@ -238,7 +245,7 @@ fn series_label(row: &str, r: &Readout) -> String {
 }
 
 /// A number with a true minus sign and two decimals.
-fn signed(x: f64) -> String {
+pub(crate) fn signed(x: f64) -> String {
     let s = format!("{x:.2}");
     s.replacen('-', "−", 1)
 }

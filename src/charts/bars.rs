@@ -1,0 +1,1 @@
+//! Chart: bars (to be filled).

@@ -1,0 +1,1 @@
+//! Chart: components (to be filled).

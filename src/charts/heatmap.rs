@@ -1,0 +1,1 @@
+//! Chart: heatmap (to be filled).

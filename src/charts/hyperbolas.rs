@@ -1,0 +1,1 @@
+//! Chart: hyperbolas (to be filled).

@@ -1,0 +1,1 @@
+//! Chart: sweep (to be filled).

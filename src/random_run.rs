@@ -1,0 +1,1 @@
+//! A live run of a randomly initialized network of any architecture (to be filled).

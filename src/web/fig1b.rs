@@ -1,0 +1,1 @@
+//! Browser boundary of the fig1b view (to be filled).

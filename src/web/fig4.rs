@@ -1,0 +1,1 @@
+//! Browser boundary of the fig4 view (to be filled).

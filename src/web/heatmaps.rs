@@ -1,0 +1,1 @@
+//! Browser boundary of the heatmaps view (to be filled).

@@ -1,0 +1,1 @@
+//! Browser boundary of the topology view (to be filled).

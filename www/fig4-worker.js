@@ -1,0 +1,1 @@
+// Web Worker of the Fig. 4 sweep (to be filled).

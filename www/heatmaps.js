@@ -1,0 +1,1 @@
+// The heatmaps view (to be filled): registers window.reluViews.heatmaps = { init(wasm), show(), hide() }.
