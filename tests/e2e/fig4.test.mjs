@@ -1,0 +1,203 @@
+// End-to-end test of the Fig. 4 view in Debian's Chromium: the breast cancer sweep runs in Web
+// Workers, its rows equal the native `obstruction sweep` bit for bit (within 1e-12), the page stays
+// responsive, Cancel stops a sweep and keeps the previous result, the result survives switching
+// views, and bad settings are refused with a message.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { ROOT, DIST, serveDist, launch, guardedPage, screenshot, inkFraction, openView } from "./harness.mjs";
+
+const BIN = process.env.OBSTRUCTION_BIN || path.join(ROOT, "target/release/obstruction");
+const CANVASES = ["fig4-heatmap", "fig4-curves-lplus", "fig4-curves-percent"];
+const SMALL = { widths: [1, 2], seeds: 2, steps: 100, lr: 0.1 };
+
+let server;
+let browser;
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(DIST, "index.html")), `${DIST} is built (trunk build)`);
+  assert.ok(fs.existsSync(BIN), `${BIN} is built (cargo build --release)`);
+  server = await serveDist();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function nativeRows(cfg) {
+  const out = execFileSync(
+    BIN,
+    ["sweep", "--widths", cfg.widths.join(","), "--seeds", String(cfg.seeds), "--steps", String(cfg.steps), "--lr", String(cfg.lr)],
+    { encoding: "utf8" },
+  );
+  return JSON.parse(out).rows;
+}
+
+async function setSettings(page, cfg) {
+  for (const l of [1, 2, 4, 8, 16]) await page.setChecked(`#fig4-w${l}`, cfg.widths.includes(l));
+  await page.fill("#fig4-seeds", String(cfg.seeds));
+  await page.fill("#fig4-steps", String(cfg.steps));
+  await page.fill("#fig4-lr", String(cfg.lr));
+}
+
+async function tableRows(page) {
+  return page.$$eval("#fig4-table tbody tr", (trs) =>
+    trs.map((tr) => Object.fromEntries([...tr.querySelectorAll("td")].map((td) => [td.dataset.key, Number(td.dataset.value)]))),
+  );
+}
+
+function assertRowsEqual(web, native) {
+  assert.equal(web.length, native.length, "number of rows");
+  for (const [i, n] of native.entries()) {
+    const w = web[i];
+    assert.equal(w.l, n.l, `row ${i} l`);
+    assert.equal(w.l_plus, n.l_plus, `row ${i} l+`);
+    assert.equal(w.runs, n.runs, `row ${i} runs`);
+    assert.equal(w.diverged_runs, n.diverged_runs, `row ${i} diverged`);
+    for (const key of ["mean_test_bce", "std_test_bce"]) {
+      assert.ok(Math.abs(w[key] - n[key]) <= 1e-12, `l = ${n.l}, l+ = ${n.l_plus}: ${key} ${w[key]} (browser) vs ${n[key]} (native)`);
+    }
+  }
+}
+
+const progress = (page) => page.$eval("#fig4-progress", (p) => ({ value: p.value, max: p.max }));
+const viewState = (page) => page.$eval("#fig4-root", (r) => r.dataset.state);
+
+test("the sweep runs in workers, matches `obstruction sweep`, stays responsive, cancels and persists", async () => {
+  const { page, problems, context } = await guardedPage(browser);
+  await openView(page, server.url, "fig4");
+  const intro = await page.textContent("#fig4-root .view-intro");
+  assert.match(intro, /our reading/);
+  assert.equal(await page.$eval("#fig4-results", (e) => e.hidden), true, "no result before the first sweep");
+  // The defaults are the fig4 preset's: all widths, 3 seeds, 500 steps, η = 0.1.
+  assert.deepEqual(
+    await page.$$eval(".fig4-widths input", (bs) => bs.filter((b) => b.checked).map((b) => Number(b.value))),
+    [1, 2, 4, 8, 16],
+  );
+  assert.equal(await page.inputValue("#fig4-seeds"), "3");
+  assert.equal(await page.inputValue("#fig4-steps"), "500");
+  assert.equal(await page.inputValue("#fig4-lr"), "0.1");
+
+  // A small sweep, compared with the native binary.
+  await setSettings(page, SMALL);
+  await page.click("#fig4-run");
+  await page.waitForFunction(() => document.getElementById("fig4-root").dataset.state === "done", null, { timeout: 60000 });
+  const p = await progress(page);
+  assert.equal(p.max, (2 + 3) * 2, "one job per (l, l+, seed)");
+  assert.equal(p.value, p.max, "the progress bar reached its end");
+  assert.match(await page.textContent("#fig4-progress-text"), /Done: 10 runs/);
+  for (const id of CANVASES) {
+    const ink = await inkFraction(page, id);
+    assert.ok(ink > 0.01, `${id} drew (ink fraction ${ink})`);
+  }
+  const native = nativeRows(SMALL);
+  const small = await tableRows(page);
+  assertRowsEqual(small, native);
+  console.log(`small sweep: ${small.length} rows equal to obstruction sweep (max |diff| ${Math.max(...small.map((w, i) => Math.abs(w.mean_test_bce - native[i].mean_test_bce)))})`);
+  await screenshot(page, "fig4-01-small-sweep");
+
+  // Pointing at a heatmap cell reads its row; the arrow keys move the selection.
+  const box = await page.locator("#fig4-heatmap").boundingBox();
+  const layout = await page.evaluate(() => window.reluFig4.state.result.layout);
+  const dpr = await page.evaluate(() => devicePixelRatio);
+  // Column of l = 2 (the second), row l+ = 1 (second from the bottom).
+  const cx = box.x + (layout.left + (1.5 * layout.width) / layout.cols) / dpr;
+  const cy = box.y + (layout.top + ((layout.rows - 1.5) * layout.height) / layout.rows) / dpr;
+  await page.mouse.move(cx, cy);
+  await page.waitForFunction(() => document.getElementById("fig4-cell").dataset.l === "2");
+  const cellText = await page.textContent("#fig4-cell");
+  const row21 = native.find((r) => r.l === 2 && r.l_plus === 1);
+  assert.match(cellText, /l = 2, l\+ = 1/);
+  assert.ok(cellText.includes(row21.mean_test_bce.toFixed(4)), `${cellText} shows ${row21.mean_test_bce}`);
+  await page.focus("#fig4-heatmap");
+  await page.keyboard.press("ArrowUp");
+  assert.equal(await page.$eval("#fig4-cell", (e) => e.dataset.lPlus), "2");
+  await page.keyboard.press("ArrowLeft");
+  assert.match(await page.textContent("#fig4-cell"), /l = 1, l\+ = 2: no such network/);
+  await screenshot(page, "fig4-02-heatmap-cell");
+
+  // A large sweep: the page stays responsive while it runs, then Cancel stops it.
+  await setSettings(page, { widths: [1, 2, 4, 8, 16], seeds: 3, steps: 3000, lr: 0.1 });
+  await page.evaluate(() => {
+    window.__frames = 0;
+    const tick = () => {
+      window.__frames++;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.click("#fig4-run");
+  assert.equal(await viewState(page), "running");
+  assert.equal(await page.$eval("#fig4-run", (b) => b.disabled), true, "one sweep at a time");
+  await page.waitForFunction(() => document.getElementById("fig4-progress").value >= 1, null, { timeout: 60000 });
+  const f0 = await page.evaluate(() => window.__frames);
+  const t0 = Date.now();
+  const answer = await page.evaluate(() => 6 * 7);
+  const evalMs = Date.now() - t0;
+  await page.waitForTimeout(1000);
+  const frames = (await page.evaluate(() => window.__frames)) - f0;
+  console.log(`during the sweep: a trivial evaluate took ${evalMs} ms, ${frames} animation frames in 1 s`);
+  assert.equal(answer, 42);
+  assert.ok(evalMs < 500, `the main thread answered in ${evalMs} ms`);
+  assert.ok(frames >= 10, `animation frames kept coming (${frames} in 1 s)`);
+  assert.match(await page.textContent("#fig4-progress-text"), /runs · \d+ workers? · elapsed .* · about .* left/);
+  await screenshot(page, "fig4-03-running");
+  await page.click("#fig4-cancel");
+  assert.equal(await viewState(page), "cancelled");
+  const stopped = await progress(page);
+  assert.ok(stopped.value < stopped.max, `cancelled before the end (${stopped.value} / ${stopped.max})`);
+  await page.waitForTimeout(1500);
+  assert.deepEqual(await progress(page), stopped, "the progress stopped");
+  assert.match(await page.textContent("#fig4-progress-text"), /Cancelled after .* previous sweep is still shown/);
+  assertRowsEqual(await tableRows(page), native);
+  assert.equal(await page.$eval("#fig4-run", (b) => b.disabled), false);
+  assert.equal(await page.$eval("#fig4-message", (e) => e.hidden), true, "no error message");
+  for (const id of CANVASES) assert.ok((await inkFraction(page, id)) > 0.01, `${id} still drawn`);
+  await screenshot(page, "fig4-04-cancelled");
+
+  // The finished sweep survives a visit to another view.
+  await page.evaluate(() => {
+    location.hash = "#fig3";
+  });
+  await page.waitForSelector('section[data-view="fig4"][hidden]', { state: "attached" });
+  await page.evaluate(() => {
+    location.hash = "#fig4";
+  });
+  await page.waitForSelector('section[data-view="fig4"]:not([hidden])');
+  assertRowsEqual(await tableRows(page), native);
+  await page.waitForTimeout(200);
+  for (const id of CANVASES) assert.ok((await inkFraction(page, id)) > 0.01, `${id} drawn after coming back`);
+
+  // Bad settings are refused with a message; nothing starts and the result stays.
+  await setSettings(page, { ...SMALL, seeds: 0 });
+  await page.click("#fig4-run");
+  assert.match(await page.textContent("#fig4-message"), /seeds = 0 is out of range: it must be between 1 and 20/i);
+  assert.equal(await page.getAttribute("#fig4-seeds", "aria-invalid"), "true");
+  assert.equal(await viewState(page), "cancelled", "nothing was started");
+  await setSettings(page, { ...SMALL, steps: "abc" });
+  await page.click("#fig4-run");
+  assert.match(await page.textContent("#fig4-message"), /Steps "abc" must be a whole number/);
+  await setSettings(page, { ...SMALL, widths: [] });
+  await page.press("#fig4-seeds", "Enter");
+  assert.match(await page.textContent("#fig4-message"), /at least one width/);
+  await setSettings(page, { ...SMALL, steps: 5001 });
+  await page.click("#fig4-run");
+  assert.match(await page.textContent("#fig4-message"), /steps = 5001 is out of range/i);
+  assert.equal(await viewState(page), "cancelled", "nothing was started");
+  assert.equal(await page.$eval("#fig4-message", (e) => e.getAttribute("role")), "status");
+  assertRowsEqual(await tableRows(page), native);
+  await screenshot(page, "fig4-05-refused");
+
+  // Every control is labelled.
+  const unlabelled = await page.$$eval("#fig4-root input, #fig4-root progress", (els) =>
+    els.filter((el) => !document.querySelector(`label[for="${el.id}"]`)).map((el) => el.id),
+  );
+  assert.deepEqual(unlabelled, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
