@@ -357,7 +357,9 @@ function rotate(row, dyaw, dpitch) {
   if (state.playing) drawRow(row);
 }
 
-function wireRotation(canvas, row) {
+/** Turns a 3-D plot: pointer drags (mouse, pen, touch) and arrow keys on the focused canvas call
+ * `rotate(dyaw, dpitch)` in radians. Shared with the other views through `shell`. */
+function wireRotation(canvas, rotate) {
   let last = null;
   canvas.addEventListener("pointerdown", (e) => {
     last = { x: e.clientX, y: e.clientY };
@@ -368,7 +370,7 @@ function wireRotation(canvas, row) {
     const dx = e.clientX - last.x;
     const dy = e.clientY - last.y;
     last = { x: e.clientX, y: e.clientY };
-    rotate(row, dx * 0.01, dy * 0.01);
+    rotate(dx * 0.01, dy * 0.01);
   });
   const end = () => {
     last = null;
@@ -380,7 +382,7 @@ function wireRotation(canvas, row) {
     if (!d) return;
     e.preventDefault();
     e.stopPropagation();
-    rotate(row, d[0], d[1]);
+    rotate(d[0], d[1]);
   });
 }
 
@@ -455,6 +457,7 @@ const shell = {
   showFatal,
   isWasmCrash,
   sizeCanvas,
+  wireRotation,
   /** The live Fig. 3 runs (`top`, `bottom`), for views that read the current network. */
   fig3Runs: () => ({ top: state.runs.top, bottom: state.runs.bottom }),
 };
@@ -485,7 +488,7 @@ function init(wasm) {
   }
   $("log-scale").addEventListener("change", () => applySettings() && scheduleRedraw(["loss"]));
   $("stop-at").addEventListener("change", () => applySettings());
-  for (const row of ROWS) for (let k = 0; k < 2; k++) wireRotation($(`q-${row}-${k}`), row);
+  for (const row of ROWS) for (let k = 0; k < 2; k++) wireRotation($(`q-${row}-${k}`), (dy, dp) => rotate(row, dy, dp));
   document.addEventListener("keydown", onKey);
   const ro = new ResizeObserver(() => scheduleRedraw(["top", "bottom", "loss"]));
   for (const c of document.querySelectorAll("canvas")) ro.observe(c);

@@ -299,32 +299,6 @@ function rotate(dyaw, dpitch) {
   schedule("quadric");
 }
 
-function wireRotation(canvas) {
-  let last = null;
-  canvas.addEventListener("pointerdown", (e) => {
-    last = { x: e.clientX, y: e.clientY };
-    canvas.setPointerCapture(e.pointerId);
-  });
-  canvas.addEventListener("pointermove", (e) => {
-    if (!last) return;
-    const dx = e.clientX - last.x;
-    const dy = e.clientY - last.y;
-    last = { x: e.clientX, y: e.clientY };
-    rotate(dx * 0.01, dy * 0.01);
-  });
-  const end = () => {
-    last = null;
-  };
-  canvas.addEventListener("pointerup", end);
-  canvas.addEventListener("pointercancel", end);
-  canvas.addEventListener("keydown", (e) => {
-    const d = { ArrowLeft: [-0.1, 0], ArrowRight: [0.1, 0], ArrowUp: [0, -0.1], ArrowDown: [0, 0.1] }[e.key];
-    if (!d) return;
-    e.preventDefault();
-    e.stopPropagation();
-    rotate(d[0], d[1]);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Fig. 2b: the source network
@@ -581,7 +555,7 @@ window.reluViews.topology = {
     const l = guard("topo-b-msg", () => wasm.topologyLimits());
     if (l) limits = l;
     $("topo-c").addEventListener("input", updateQuadric);
-    wireRotation($("topo-quadric"));
+    shell.wireRotation($("topo-quadric"), rotate);
     $("topo-source").addEventListener("change", updateSource);
     $("topo-rand-draw").addEventListener("click", updateSource);
     $("topo-rand-scheme").addEventListener("change", updateSource);

@@ -18,7 +18,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{ChartError, FontSizes, GOOD, GRID, INK};
+use super::{ChartError, GOOD, GRID, INK, begin_titled_chart};
 
 /// One bar: a category label, an exact count, a colour and whether to outline it.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,23 +158,8 @@ pub fn draw_bar_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     chart: &BarChart,
 ) -> Result<(), ChartError> {
-    let (w, h) = area.dim_in_pixel();
-    if w < 40 || h < 40 {
-        return Err(ChartError(format!("bar chart area {w}×{h} is too small")));
-    }
-    area.fill(&WHITE)?;
-    let fonts = FontSizes::for_height(h);
+    let (fonts, w, h) = begin_titled_chart(area, chart.title, "bar chart", 40)?;
     let body = fonts.body;
-    let (w, h) = (f64::from(w), f64::from(h));
-    let title_style = (FontFamily::SansSerif, fonts.title)
-        .into_font()
-        .color(&INK)
-        .pos(Pos::new(HPos::Center, VPos::Top));
-    area.draw_text(
-        chart.title,
-        &title_style,
-        ((w / 2.0) as i32, (body * 0.4) as i32),
-    )?;
 
     let max = chart.bars.iter().map(|b| b.value).max().unwrap_or(0);
     let y_max = if max == 0 { 1.0 } else { max as f64 * 1.12 };

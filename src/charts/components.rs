@@ -26,7 +26,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::bars::{Bar, BarChart, draw_bar_chart, outline, text_width};
-use super::{ChartError, FontSizes, INK};
+use super::{ChartError, INK, begin_titled_chart};
 use crate::topology;
 
 /// Most two-sheeted neurons drawn cell by cell (2⁶ = 64 cells); beyond, one bar per class.
@@ -305,25 +305,8 @@ pub fn draw_component_diagram<DB: DrawingBackend>(
         );
     }
 
-    let (w, h) = area.dim_in_pixel();
-    if w < 60 || h < 60 {
-        return Err(ChartError(format!(
-            "component diagram area {w}×{h} is too small"
-        )));
-    }
-    area.fill(&WHITE)?;
-    let fonts = FontSizes::for_height(h);
+    let (fonts, w, h) = begin_titled_chart(area, diagram.title, "component diagram", 60)?;
     let body = fonts.body;
-    let (w, h) = (f64::from(w), f64::from(h));
-    let title_style = (FontFamily::SansSerif, fonts.title)
-        .into_font()
-        .color(&INK)
-        .pos(Pos::new(HPos::Center, VPos::Top));
-    area.draw_text(
-        diagram.title,
-        &title_style,
-        ((w / 2.0) as i32, (body * 0.4) as i32),
-    )?;
     let note = if m == 0 {
         "no neuron has two sheets: H(c) is connected".to_string()
     } else {

@@ -31,8 +31,11 @@ pub use quadric::{QuadricPanel, draw_quadric_panel, quadric_wireframe};
 
 use std::fmt;
 
+use plotters::coord::Shift;
 use plotters::drawing::DrawingAreaErrorKind;
+use plotters::prelude::*;
 use plotters::style::RGBColor;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Error of a chart function: the backend's error turned into text (plotters'
 /// `DrawingAreaErrorKind` is generic over the backend, so it cannot be stored as is).
@@ -82,6 +85,33 @@ impl FontSizes {
             title: (body * 1.2).round(),
         }
     }
+}
+
+/// Checks that the area is at least `min_px` pixels on each side, fills it white and draws
+/// `title` centred at its top. Returns the font sizes and the area's width and height in pixels.
+pub(crate) fn begin_titled_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    what: &str,
+    min_px: u32,
+) -> Result<(FontSizes, f64, f64), ChartError> {
+    let (w, h) = area.dim_in_pixel();
+    if w < min_px || h < min_px {
+        return Err(ChartError(format!("{what} area {w}×{h} is too small")));
+    }
+    area.fill(&WHITE)?;
+    let fonts = FontSizes::for_height(h);
+    let (w, h) = (f64::from(w), f64::from(h));
+    let title_style = (FontFamily::SansSerif, fonts.title)
+        .into_font()
+        .color(&INK)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    area.draw_text(
+        title,
+        &title_style,
+        ((w / 2.0) as i32, (fonts.body * 0.4) as i32),
+    )?;
+    Ok((fonts, w, h))
 }
 
 /// Indices of at most `max_points` entries of a sequence of length `len`: every k-th entry from the
