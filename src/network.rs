@@ -439,10 +439,10 @@ fn forward(arch: &Architecture, params: &[f64], batch: &Batch, scratch: &mut Scr
         let w = &params[k * m..(k + 1) * m];
         let vk = &params[vo + k * e..vo + (k + 1) * e];
         let z = &mut scratch.z[k * n..(k + 1) * n];
-        for i0 in (0..blocks).step_by(LANES) {
+        for (b, i0) in (0..blocks).step_by(LANES).enumerate() {
             let mut acc = [0.0f64; LANES];
-            for (j, wj) in w.iter().enumerate() {
-                let x = &xt[j * n + i0..j * n + i0 + LANES];
+            for (wj, row) in w.iter().zip(xt.chunks_exact(n)) {
+                let x = &row.as_chunks::<LANES>().0[b];
                 for t in 0..LANES {
                     acc[t] += wj * x[t];
                 }
@@ -582,25 +582,23 @@ fn backward(
 /// s(i) is loaded once per group.
 fn weight_gradient(s: &[f64], xt: &[f64], n: usize, m: usize, out: &mut [f64]) {
     let groups = m / FEATURES * FEATURES;
-    let chunks = n / 4 * 4;
+    let (s_chunks, s_tail) = s[..n].as_chunks::<4>();
+    let chunks = s_chunks.len() * 4;
     for j0 in (0..groups).step_by(FEATURES) {
+        let rows: [&[f64]; FEATURES] = std::array::from_fn(|a| &xt[(j0 + a) * n..(j0 + a + 1) * n]);
+        let x_chunks: [&[[f64; 4]]; FEATURES] = std::array::from_fn(|a| rows[a].as_chunks::<4>().0);
         let mut acc = [[0.0f64; 4]; FEATURES];
-        for i0 in (0..chunks).step_by(4) {
-            let sv = &s[i0..i0 + 4];
-            for (a, acc_j) in acc.iter_mut().enumerate() {
-                let x = &xt[(j0 + a) * n + i0..(j0 + a) * n + i0 + 4];
+        for (c, sv) in s_chunks.iter().enumerate() {
+            for (acc_j, xj) in acc.iter_mut().zip(&x_chunks) {
+                let x = &xj[c];
                 for t in 0..4 {
                     acc_j[t] += sv[t] * x[t];
                 }
             }
         }
-        for (a, acc_j) in acc.iter().enumerate() {
-            let x = &xt[(j0 + a) * n..(j0 + a + 1) * n];
-            let mut tail = 0.0;
-            for i in chunks..n {
-                tail += s[i] * x[i];
-            }
-            out[j0 + a] = (acc_j[0] + acc_j[1]) + (acc_j[2] + acc_j[3]) + tail;
+        for ((acc_j, row), slot) in acc.iter().zip(&rows).zip(&mut out[j0..j0 + FEATURES]) {
+            let tail: f64 = s_tail.iter().zip(&row[chunks..]).map(|(a, b)| a * b).sum();
+            *slot = (acc_j[0] + acc_j[1]) + (acc_j[2] + acc_j[3]) + tail;
         }
     }
     for j in groups..m {

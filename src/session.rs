@@ -47,7 +47,7 @@ impl<T: Copy> History<T> {
 
     /// Offers the next element of the series; keeps it when its index is a multiple of the stride.
     pub fn push(&mut self, item: T) {
-        if self.seen % self.stride == 0 {
+        if self.seen.is_multiple_of(self.stride) {
             if self.items.len() == self.capacity {
                 let mut keep = 0;
                 for i in (0..self.items.len()).step_by(2) {
@@ -57,7 +57,7 @@ impl<T: Copy> History<T> {
                 self.items.truncate(keep);
                 self.stride *= 2;
             }
-            if self.seen % self.stride == 0 {
+            if self.seen.is_multiple_of(self.stride) {
                 self.items.push(item);
             }
         }

@@ -224,14 +224,14 @@ fn checked(diagram: &ComponentDiagram) -> Result<(Vec<SheetKind>, Vec<Class>), C
             kinds.len()
         )));
     }
-    if let Some(h) = diagram.highlight {
-        if h.len() != kinds.len() || h.iter().any(|s| *s != 1 && *s != -1) {
-            return Err(ChartError(format!(
-                "the highlighted component {h:?} must have one sign (±1) for each of the {} \
-                 neurons with two sheets",
-                kinds.len()
-            )));
-        }
+    if let Some(h) = diagram.highlight
+        && (h.len() != kinds.len() || h.iter().any(|s| *s != 1 && *s != -1))
+    {
+        return Err(ChartError(format!(
+            "the highlighted component {h:?} must have one sign (±1) for each of the {} \
+             neurons with two sheets",
+            kinds.len()
+        )));
     }
     let classes = classes(&kinds)
         .ok_or_else(|| ChartError("the number of components does not fit in 128 bits".into()))?;
