@@ -225,9 +225,7 @@ impl Session {
         let c0 = t.c_initial().to_vec();
         let net = t.network();
         let d_eff = arch.input_dim();
-        let verdict = self.need.and_then(|(p, n)| {
-            obstruction_verdict(arch.e, &c0, &pathological_signs(&net, &c0), p, n).ok()
-        });
+        let verdict = self.verdict_of(&net);
         Readout {
             preset: self.preset.name().to_string(),
             seed: self.seed,
@@ -249,6 +247,19 @@ impl Session {
             failure: t.failure().map(|e| e.to_string()),
             c_initial: c0,
         }
+    }
+
+    /// The obstruction verdict of the current component, when the target's needs are known.
+    /// Cheaper than [`Session::readout`] (no loss evaluation), for code that only needs this.
+    pub fn verdict(&self) -> Option<Verdict> {
+        self.verdict_of(&self.trainer.network())
+    }
+
+    fn verdict_of(&self, net: &crate::network::Network) -> Option<Verdict> {
+        let c0 = self.trainer.c_initial();
+        self.need.and_then(|(p, n)| {
+            obstruction_verdict(net.arch().e, c0, &pathological_signs(net, c0), p, n).ok()
+        })
     }
 
     /// (t, L(θ_t)) for the kept steps.

@@ -3,6 +3,8 @@
 // keyboard input, the animation loop. The run, its readouts, the drawing and the pixel ↔ (w, v)
 // mapping all live in Rust (wasm.SingleNeuron).
 
+import { el } from "./dom.js";
+
 const GOOD_START = { w: 2.0, v: -0.5 };
 const PATHOLOGICAL_START = { w: 0.5, v: -1.5 };
 const NUDGE = 0.05;
@@ -25,17 +27,6 @@ const view = {
 // ---------------------------------------------------------------------------------------------
 // DOM construction (createElement/textContent only)
 
-function el(tag, props = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "text") node.textContent = v;
-    else if (k === "class") node.className = v;
-    else if (k === "dataset") Object.assign(node.dataset, v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c);
-  return node;
-}
 
 function field(id, labelText, input) {
   input.id = id;

@@ -3,6 +3,8 @@
 // freezes; this module only wires the DOM, hands out jobs, shows progress and asks the Rust core
 // (a SweepResult handle) to aggregate and draw. A finished sweep is kept for the rest of the visit.
 
+import { el as make } from "./dom.js";
+
 const WIDTHS_FALLBACK = [1, 2, 4, 8, 16];
 
 const state = {
@@ -21,18 +23,6 @@ const state = {
 // ---------------------------------------------------------------------------------------------
 // DOM helpers (createElement/textContent only)
 
-function make(tag, props = {}, children = []) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "text") el.textContent = v;
-    else if (k === "class") el.className = v;
-    else if (k === "data") Object.assign(el.dataset, v);
-    else if (k in el && typeof v !== "string") el[k] = v;
-    else el.setAttribute(k, v);
-  }
-  for (const c of children) el.append(c);
-  return el;
-}
 
 function field(id, label, value) {
   const input = make("input", { id, type: "text", inputmode: "decimal", value, autocomplete: "off", spellcheck: false });

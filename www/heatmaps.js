@@ -3,6 +3,8 @@
 // live run of a random network of the clicked architecture. Thin shell: the grids, the drawing, the
 // pointer-to-cell mapping, the estimates and the training all come from the Rust core.
 
+import { el } from "./dom.js";
+
 const D_MAX = 50;
 const L_MAX = 50;
 const SCHEMES = ["xavier", "kaiming"];
@@ -27,17 +29,6 @@ const view = {
   broken: false,
 };
 
-function el(tag, props = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "text") node.textContent = v;
-    else if (k === "dataset") Object.assign(node.dataset, v);
-    else if (k in node && typeof v !== "string") node[k] = v;
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c);
-  return node;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Errors and messages

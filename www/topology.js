@@ -2,6 +2,8 @@
 // for a chosen network) and the topology calculator. DOM wiring only: every number shown and every
 // pixel drawn comes from the Rust core (wasm.topologySummary, wasm.drawComponentDiagram, …).
 
+import { el } from "./dom.js";
+
 const PITCH_MIN = 0.05;
 const PITCH_MAX = 1.3;
 // The Fig. 2a slider moves in steps of 0.05 from −2 to 2: its integer position n means c = n / 20,
@@ -33,17 +35,6 @@ const $ = (id) => document.getElementById(id);
 // ---------------------------------------------------------------------------------------------
 // DOM helpers (createElement and textContent only)
 
-function el(tag, props = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "text") node.textContent = v;
-    else if (k === "className") node.className = v;
-    else if (k === "dataset") Object.assign(node.dataset, v);
-    else node.setAttribute(k, v);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
 
 /** A paragraph from plain strings and [tag, text] pieces such as ["sup", "l−"]. */
 function rich(pieces, props = {}) {

@@ -18,7 +18,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{ChartError, GOOD, GRID, INK, begin_titled_chart};
+use super::{ChartError, GOOD, GRID, INK, begin_titled_chart, superscript};
 
 /// One bar: a category label, an exact count, a colour and whether to outline it.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,22 +75,7 @@ pub fn count_text(v: u128) -> String {
     let k = s.len() - 1;
     let mantissa = format!("{}.{}", &s[..1], &s[1..3]);
     let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-    let exponent: String = k
-        .to_string()
-        .chars()
-        .map(|ch| match ch {
-            '0' => '⁰',
-            '1' => '¹',
-            '2' => '²',
-            '3' => '³',
-            '4' => '⁴',
-            '5' => '⁵',
-            '6' => '⁶',
-            '7' => '⁷',
-            '8' => '⁸',
-            _ => '⁹',
-        })
-        .collect();
+    let exponent = superscript(k as i64);
     if mantissa == "1" {
         format!("10{exponent}")
     } else {

@@ -16,7 +16,7 @@ use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::{ChartError, FontSizes, GRID, INK, decimated_indices, thin_by_pixels};
+use super::{ChartError, FontSizes, GRID, INK, decimated_indices, superscript, thin_by_pixels};
 
 /// Floor of the log scale when no loss is positive.
 const LOG_FLOOR: f64 = 1e-12;
@@ -322,23 +322,7 @@ fn log_tick(v: &f64) -> String {
         m /= 10.0;
         k += 1.0;
     }
-    let exponent: String = (k as i64)
-        .to_string()
-        .chars()
-        .map(|ch| match ch {
-            '-' => '⁻',
-            '0' => '⁰',
-            '1' => '¹',
-            '2' => '²',
-            '3' => '³',
-            '4' => '⁴',
-            '5' => '⁵',
-            '6' => '⁶',
-            '7' => '⁷',
-            '8' => '⁸',
-            _ => '⁹',
-        })
-        .collect();
+    let exponent = superscript(k as i64);
     if (m - 1.0).abs() < 1e-9 {
         format!("10{exponent}")
     } else {

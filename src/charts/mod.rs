@@ -87,6 +87,18 @@ impl FontSizes {
     }
 }
 
+/// An integer written in superscript digits (with a superscript minus), for tick labels like 10⁻³.
+pub(crate) fn superscript(n: i64) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    n.to_string()
+        .chars()
+        .map(|ch| match ch.to_digit(10) {
+            Some(d) => DIGITS[d as usize],
+            None => '⁻',
+        })
+        .collect()
+}
+
 /// Checks that the area is at least `min_px` pixels on each side, fills it white and draws
 /// `title` centred at its top. Returns the font sizes and the area's width and height in pixels.
 pub(crate) fn begin_titled_chart<DB: DrawingBackend>(

@@ -12,8 +12,8 @@ pub mod heatmaps;
 pub mod topology;
 
 use crate::charts::{self, LossChartOptions, LossSeries, QuadricPanel};
-use crate::session::{Readout, Session, SessionConfig};
-use crate::topology::QuadricKind;
+use crate::session::{Session, SessionConfig};
+use crate::topology::{QuadricKind, Verdict, quadric_kind};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
@@ -95,12 +95,15 @@ impl Run {
         yaw: f64,
         pitch: f64,
     ) -> Result<(), JsError> {
-        let readout = self.session.readout();
-        let c = *readout
-            .c_initial
+        // Only what the panel shows: no loss evaluation on this per-frame path.
+        let c = *self
+            .session
+            .trainer()
+            .c_initial()
             .get(k)
             .ok_or_else(|| JsError::new(&format!("no neuron {}", k + 1)))?;
-        let title = neuron_title(k, c, readout.quadrics[k]);
+        let title = neuron_title(k, c, quadric_kind(c));
+        let verdict = self.session.verdict();
         let trajectory = self.session.trajectory(k);
         let panel = QuadricPanel {
             title: &title,
@@ -109,7 +112,7 @@ impl Run {
             yaw,
             pitch,
             extent: PANEL_EXTENT,
-            color: run_color(&readout),
+            color: run_color(verdict.as_ref()),
         };
         let area = canvas_area(canvas)?;
         charts::draw_quadric_panel(&area, &panel).map_err(|e| JsError::new(&e.to_string()))?;
@@ -128,9 +131,10 @@ pub fn draw_loss_chart(
     bottom: &mut Run,
     log_scale: bool,
 ) -> Result<(), JsError> {
-    let (rt, rb) = (top.session.readout(), bottom.session.readout());
-    let (lt, lb) = (series_label("top", &rt), series_label("bottom", &rb));
-    let (ct, cb) = (run_color(&rt), run_color(&rb));
+    let (vt, vb) = (top.session.verdict(), bottom.session.verdict());
+    let lt = series_label("top", top.session.preset().name(), vt.as_ref());
+    let lb = series_label("bottom", bottom.session.preset().name(), vb.as_ref());
+    let (ct, cb) = (run_color(vt.as_ref()), run_color(vb.as_ref()));
     // Two runs of the same kind still need two colours.
     let cb = if cb == ct {
         if ct == charts::GOOD {
@@ -215,8 +219,8 @@ fn canvas_area(
     Ok(backend.into_drawing_area())
 }
 
-fn run_color(r: &Readout) -> RGBColor {
-    match &r.verdict {
+fn run_color(verdict: Option<&Verdict>) -> RGBColor {
+    match verdict {
         Some(v) if v.obstructed => charts::OBSTRUCTED,
         _ => charts::GOOD,
     }
@@ -235,13 +239,13 @@ fn neuron_title(k: usize, c: f64, kind: QuadricKind) -> String {
     format!("neuron {}: c{sub} = {} ({shape})", k + 1, signed(c))
 }
 
-fn series_label(row: &str, r: &Readout) -> String {
-    let kind = match &r.verdict {
+fn series_label(row: &str, preset: &str, verdict: Option<&Verdict>) -> String {
+    let kind = match verdict {
         Some(v) if v.obstructed => "obstructed",
         Some(_) => "good",
         None => "run",
     };
-    format!("{row} row: {} ({kind})", r.preset)
+    format!("{row} row: {} ({kind})", preset)
 }
 
 /// A number with a true minus sign and two decimals.
