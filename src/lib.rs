@@ -14,6 +14,8 @@
 pub mod charts;
 pub mod data;
 pub mod error;
+pub mod export;
+pub mod figures;
 pub mod init;
 pub mod network;
 pub mod presets;

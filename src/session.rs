@@ -288,6 +288,19 @@ impl Session {
         out
     }
 
+    /// Kept samples of neuron k's trajectory as (step, (w₁, w₂, v)), oldest first, each with its
+    /// true step index (a thinned history keeps every 2nd, 4th, … step). The current point is
+    /// included only when it was kept.
+    pub fn trajectory_samples(&self, k: usize) -> Vec<(u64, [f64; 3])> {
+        self.trajectories.get(k).map_or_else(Vec::new, |h| {
+            let stride = h.stride();
+            (0u64..)
+                .map(|j| j * stride)
+                .zip(h.items().iter().copied())
+                .collect()
+        })
+    }
+
     /// The trainer (parameters, conserved quantities, …).
     pub fn trainer(&self) -> &Trainer {
         &self.trainer

@@ -313,6 +313,16 @@ impl NeuronRun {
         out
     }
 
+    /// Kept points of the trajectory as (step, (w, v)), oldest first, each with its true step
+    /// index (a thinned history keeps every 2nd, 4th, … step).
+    pub fn trajectory_samples(&self) -> Vec<(u64, (f64, f64))> {
+        let stride = self.history.stride();
+        (0u64..)
+            .map(|j| j * stride)
+            .zip(self.history.items().iter().copied())
+            .collect()
+    }
+
     /// The trainer (learning rate, integrator, step count, …).
     pub fn trainer(&self) -> &Trainer {
         &self.trainer

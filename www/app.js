@@ -1,6 +1,8 @@
 // The thin shell of relu-obstruction: DOM wiring, canvas sizing, the animation loop and input
 // checks. All maths and all drawing happen in the Rust core (window.wasmBindings, set by Trunk).
 
+import { exportBar, chartItems, dataItem } from "./export.js";
+
 const $ = (id) => document.getElementById(id);
 const ROWS = ["top", "bottom"];
 const T_STAR = 500;
@@ -463,6 +465,36 @@ const shell = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Export (www/export.js): every Fig. 3 chart as PNG and SVG, the runs as CSV and JSON.
+
+function exportError(err) {
+  if (!isWasmCrash(err)) return false;
+  showFatal(err.message);
+  return true;
+}
+
+function addExports() {
+  for (const row of ROWS) {
+    const items = [];
+    for (let k = 0; k < 2; k++) {
+      items.push(
+        ...chartItems(`${row} run's neuron ${k + 1} chart`, `Neuron ${k + 1}`, `fig3-${row}-quadric-neuron${k + 1}`, () => $(`q-${row}-${k}`), (w, h) =>
+          state.runs[row].neuronSvg(k, state.views[row].yaw, state.views[row].pitch, w, h),
+        ),
+      );
+    }
+    items.push(dataItem("Run CSV", `Save the ${row} run's data as CSV`, `fig3-${row}-run.csv`, () => state.runs[row].exportCsv(row)));
+    const bar = exportBar(`Save the ${row} run:`, items, { onError: exportError, idPrefix: `fig3-export-${row}` });
+    $(`readout-${row}`).before(bar);
+  }
+  const loss = chartItems("loss chart", "Loss chart", "fig3-loss", () => $("loss-chart"), (w, h) =>
+    state.wasm.lossChartSvg(state.runs.top, state.runs.bottom, state.settings.logScale, w, h),
+  );
+  loss.push(dataItem("Both runs JSON", "Save both runs with their settings as JSON", "fig3-run.json", () => state.wasm.fig3ExportJson(state.runs.top, state.runs.bottom)));
+  $("loss-chart").after(exportBar("Save:", loss, { onError: exportError, idPrefix: "fig3-export-loss" }));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Start
 
 function init(wasm) {
@@ -494,6 +526,7 @@ function init(wasm) {
   for (const c of document.querySelectorAll("canvas")) ro.observe(c);
   for (const id of ["play", "step", "reset", "random-seed"]) $(id).disabled = false;
   drawAll();
+  addExports();
   addEventListener("hashchange", route);
   route();
   document.body.dataset.ready = "true";

@@ -4,6 +4,7 @@
 // mapping all live in Rust (wasm.SingleNeuron).
 
 import { el } from "./dom.js";
+import { exportBar, chartItems, dataItem } from "./export.js";
 
 const GOOD_START = { w: 2.0, v: -0.5 };
 const PATHOLOGICAL_START = { w: 0.5, v: -1.5 };
@@ -441,6 +442,24 @@ function wirePointer() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Export (www/export.js): the plane as PNG and SVG, the run as CSV and JSON.
+
+function addExports() {
+  const items = [
+    ...chartItems("(w, v) plane", "Plane", "fig1b-plane", () => view.els.canvas, (w, h) => view.neuron.svg(w, h)),
+    dataItem("Run CSV", "Save the run's data as CSV", "fig1b-run.csv", () => view.neuron.exportCsv()),
+    dataItem("Run JSON", "Save the run with its settings as JSON", "fig1b-run.json", () => view.neuron.exportJson()),
+  ];
+  const onError = (err) => {
+    if (!view.shell.isWasmCrash(err)) return false;
+    pause();
+    view.shell.showFatal(err.message);
+    return true;
+  };
+  view.els.canvas.parentElement.append(exportBar("Save:", items, { onError, idPrefix: "fig1b-export" }));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Registration
 
 function init(wasm, shell) {
@@ -469,6 +488,7 @@ function init(wasm, shell) {
   }
   e.alpha.addEventListener("keydown", (event) => event.key === "Enter" && applyRescale());
   wirePointer();
+  addExports();
   view.resize = new ResizeObserver(() => scheduleRedraw());
   view.resize.observe(e.canvas);
 }

@@ -4,6 +4,7 @@
 // (a SweepResult handle) to aggregate and draw. A finished sweep is kept for the rest of the visit.
 
 import { el as make } from "./dom.js";
+import { exportBar, chartItems, dataItem } from "./export.js";
 
 const WIDTHS_FALLBACK = [1, 2, 4, 8, 16];
 
@@ -120,6 +121,7 @@ function build(root) {
   el.results = make("div", { id: "fig4-results", hidden: true }, [el.info, el.charts, make("details", { class: "fig4-details" }, [make("summary", { text: "Table of results" }), el.table])]);
 
   root.append(form, el.message, progress, el.results);
+  addExports();
   root.dataset.state = "idle";
 
   el.heatmap.addEventListener("pointermove", (e) => {
@@ -425,6 +427,36 @@ function onHeatmapKey(e) {
   const x = L.left + ((col + 0.5) * L.width) / L.cols;
   const y = L.top + ((L.rows - row - 0.5) * L.height) / L.rows;
   describeCell(guarded(() => r.handle.cellAt(x, y)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export (www/export.js): the heatmap and both curve charts as PNG and SVG, the results table as
+// CSV and JSON with the sweep's settings.
+
+function addExports() {
+  const el = state.el;
+  const onError = (err) => {
+    if (!state.shell.isWasmCrash(err)) return false;
+    state.shell.showFatal(err.message);
+    return true;
+  };
+  const result = () => {
+    if (!state.result) throw new Error("no finished sweep yet");
+    return state.result;
+  };
+  const items = [
+    ...chartItems("heatmap", "Heatmap", "fig4-heatmap", () => el.heatmap, (w, h) => {
+      const hl = state.highlight;
+      return result().handle.heatmapSvg(w, h, hl ? hl.col : -1, hl ? hl.row : -1);
+    }),
+    ...chartItems("curves against l+", "Curves (l+)", "fig4-curves-lplus", () => el.curvesLPlus, (w, h) => result().handle.curvesSvg("l_plus", w, h)),
+    ...chartItems("curves against l+/l", "Curves (l+/l)", "fig4-curves-percentage", () => el.curvesPercent, (w, h) =>
+      result().handle.curvesSvg("percentage", w, h),
+    ),
+    dataItem("Results CSV", "Save the results table with the sweep's settings as CSV", "fig4-sweep.csv", () => result().handle.exportCsv(result().cfg)),
+    dataItem("Results JSON", "Save the results table with the sweep's settings as JSON", "fig4-sweep.json", () => result().handle.exportJson(result().cfg)),
+  ];
+  el.charts.after(exportBar("Save:", items, { onError, idPrefix: "fig4-export" }));
 }
 
 // ---------------------------------------------------------------------------------------------

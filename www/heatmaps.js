@@ -4,6 +4,7 @@
 // pointer-to-cell mapping, the estimates and the training all come from the Rust core.
 
 import { el } from "./dom.js";
+import { exportBar, chartItems, dataItem } from "./export.js";
 
 const D_MAX = 50;
 const L_MAX = 50;
@@ -471,6 +472,40 @@ function togglePlay() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Export (www/export.js): each heatmap as PNG, SVG and its grid as CSV; the live run's loss chart
+// as PNG and SVG and the run as CSV and JSON.
+
+function addExports() {
+  const onError = (err) => {
+    if (!view.shell.isWasmCrash(err)) return false;
+    report(err);
+    return true;
+  };
+  view.maps.forEach((m, i) => {
+    const items = chartItems(`${m.scheme} heatmap`, "Heatmap", `heatmap-${m.scheme}`, () => m.canvas, (w, h) => {
+      const cur = view.current && view.current.map === i ? view.current : null;
+      return m.handle.svg(w, h, cur ? cur.col : undefined, cur ? cur.row : undefined);
+    });
+    items.push(dataItem("Grid CSV", `Save the ${m.scheme} grid of P(obstruction) as CSV`, `heatmap-${m.scheme}-grid.csv`, () => m.handle.exportCsv()));
+    m.canvas.after(exportBar("Save:", items, { onError, idPrefix: `hm-export-${m.scheme}` }));
+  });
+  const run = () => {
+    if (!view.run) throw new Error("no run yet: click a cell first");
+    return view.run;
+  };
+  const base = () => {
+    const r = JSON.parse(view.els.runMsg.dataset.value || "{}");
+    return `heatmap-run-${r.scheme}-d${r.d}-l${r.l}-seed${r.seed}`;
+  };
+  const items = [
+    ...chartItems("loss chart of the drawn network", "Loss chart", () => `${base()}-loss`, () => view.els.loss, (w, h) => run().lossSvg(true, w, h)),
+    dataItem("Run CSV", "Save the run's data as CSV", () => `${base()}.csv`, () => run().exportCsv()),
+    dataItem("Run JSON", "Save the run with its settings as JSON", () => `${base()}.json`, () => run().exportJson()),
+  ];
+  view.els.runBody.after(exportBar("Save:", items, { onError, idPrefix: "hm-export-run" }));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Registration
 
 window.reluViews = window.reluViews || {};
@@ -501,6 +536,7 @@ window.reluViews.heatmaps = {
       `heatmaps: computed both ${D_MAX} × ${L_MAX} grids in ${(t1 - t0).toFixed(1)} ms and drew them in ${(t2 - t1).toFixed(1)} ms`,
     );
     scheduleMc();
+    addExports();
     const ro = new ResizeObserver(() => {
       if (view.visible) scheduleDraw([0, 1]);
     });

@@ -3,6 +3,7 @@
 // pixel drawn comes from the Rust core (wasm.topologySummary, wasm.drawComponentDiagram, …).
 
 import { el } from "./dom.js";
+import { exportBar, chartItems, dataItem, tableJson } from "./export.js";
 
 const PITCH_MIN = 0.05;
 const PITCH_MAX = 1.3;
@@ -525,6 +526,57 @@ function schedule(part) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Export (www/export.js): each chart as PNG and SVG, the Fig. 2b network and the calculator's
+// result as JSON (numbers from the core, with the inputs that give them).
+
+function addExports() {
+  const onError = (err) => {
+    if (!shell.isWasmCrash(err)) return false;
+    shell.showFatal(err.message);
+    return true;
+  };
+  const cName = () => fmtC(cValue()).replace("−", "minus");
+  $("topo-quadric").after(
+    exportBar(
+      "Save:",
+      chartItems("quadric Q(c)", "Quadric", () => `fig2a-quadric-c${cName()}`, () => $("topo-quadric"), (w, h) =>
+        wasm.quadricAloneSvg(cValue(), view.yaw, view.pitch, w, h),
+      ),
+      { onError, idPrefix: "topo-export-quadric" },
+    ),
+  );
+  const networkItems = chartItems("component diagram", "Diagram", "fig2b-components", () => $("topo-diagram"), (w, h) => {
+    const net = state.network;
+    if (!net) throw new Error("no network is shown yet");
+    const title = `Components of H(c): l− = ${net.lMinus}`;
+    return wasm.componentDiagramSvg(net.d, net.e, Float64Array.from(net.c), Int8Array.from(net.label), title, w, h);
+  });
+  networkItems.push(
+    dataItem("Network JSON", "Save the Fig. 2b network and its components as JSON", "fig2b-network.json", () => {
+      const net = state.network;
+      if (!net) throw new Error("no network is shown yet");
+      const s = wasm.topologySummary(net.d, net.e, Float64Array.from(net.c));
+      return tableJson("topology", { figure: "fig2b", settings: { name: net.name, d: net.d, e: net.e, c: net.c }, component_label: net.label, summary: s });
+    }),
+  );
+  $("topo-b-caption").after(exportBar("Save:", networkItems, { onError, idPrefix: "topo-export-diagram" }));
+  const calcItems = chartItems("Betti numbers chart", "Betti chart", "topology-betti", () => $("topo-betti"), (w, h) => {
+    const input = state.calc;
+    if (!input) throw new Error("the calculator has no valid input");
+    const title = `Betti numbers of H(c), d = ${input.d}, e = ${input.e}, l = ${input.c.length}`;
+    return wasm.bettiBarsSvg(input.d, input.e, Float64Array.from(input.c), title, w, h);
+  });
+  calcItems.push(
+    dataItem("Result JSON", "Save the calculator's input and result as JSON", "topology-calculator.json", () => {
+      const input = state.calc;
+      if (!input) throw new Error("the calculator has no valid input");
+      return tableJson("topology", { figure: "calculator", settings: input, summary: wasm.topologySummary(input.d, input.e, Float64Array.from(input.c)) });
+    }),
+  );
+  $("topo-betti").after(exportBar("Save:", calcItems, { onError, idPrefix: "topo-export-betti" }));
+}
+
+// ---------------------------------------------------------------------------------------------
 // The view protocol
 
 function onEnter(id, fn) {
@@ -554,6 +606,7 @@ window.reluViews.topology = {
     $("topo-calc-go").addEventListener("click", compute);
     for (const id of ["topo-calc-d", "topo-calc-e", "topo-calc-c"]) onEnter(id, compute);
     $("topo-calc-take").addEventListener("click", takeFromNetwork);
+    addExports();
     const ro = new ResizeObserver(() => {
       schedule("quadric");
       schedule("diagram");

@@ -11,6 +11,8 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
+    use relu_obstruction::export::{RunExport, replay};
+    use relu_obstruction::figures::{PaperFigures, paper_figures};
     use relu_obstruction::init::InitScheme;
     use relu_obstruction::network::{Batch, Scratch, loss};
     use relu_obstruction::presets::{FIG4_DEFAULT_L, FIG4_DEFAULT_L_PLUS, Preset};
@@ -30,6 +32,9 @@ commands:
   probability --init xavier|kaiming|<scheme> --d D --l L [--e E] [--mc SAMPLES --seed S]
   train       --preset NAME [--steps N] [--lr ETA] [--integrator gd|flow|conserving] [--seed S]
               [--l L --l-plus P]   (fig4 only)
+  train       --from FILE.json     (replay the runs of a JSON file exported by the page)
+  figures     --out DIR [--quick]  (every paper figure as SVG with its data as CSV; --quick: a
+              small Fig. 4 sweep)
   sweep       --widths 1,2,4,8 --seeds S --steps N [--lr ETA]
   bench       [--seconds T]
 presets: fig3-obstructed-pp, fig3-obstructed-mm, fig3-good-pm, fig3-good-nonpathological, fig4
@@ -147,10 +152,27 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                 rest,
                 &["init", "d", "l", "e", "mc", "seed"],
             )?),
-            "train" => train(&Options::parse(
-                rest,
-                &["preset", "steps", "lr", "integrator", "seed", "l", "l-plus"],
-            )?),
+            "train" => {
+                let o = Options::parse(
+                    rest,
+                    &[
+                        "preset",
+                        "steps",
+                        "lr",
+                        "integrator",
+                        "seed",
+                        "l",
+                        "l-plus",
+                        "from",
+                    ],
+                )?;
+                if o.get("from").is_some() {
+                    train_from(&o)
+                } else {
+                    train(&o)
+                }
+            }
+            "figures" => figures(rest),
             "sweep" => sweep(&Options::parse(rest, &["widths", "seeds", "steps", "lr"])?),
             "bench" => bench(&Options::parse(rest, &["seconds"])?),
             other => Err(Failure::Usage(format!("unknown command '{other}'"))),
@@ -279,6 +301,127 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
             return Err(Failure::Run(err.to_string()));
         }
         Ok(out)
+    }
+
+    /// Replays every run of an exported JSON file and checks that it ends where the export says.
+    fn train_from(o: &Options) -> Res<Value> {
+        if o.0.len() > 1 {
+            return Err(Failure::Usage(
+                "--from takes no other option: the file holds every setting".into(),
+            ));
+        }
+        let path = o.required("from")?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::Usage(format!("--from {path}: cannot read it: {e}")))?;
+        let export = RunExport::from_json(&text)
+            .map_err(|e| Failure::Usage(format!("--from {path}: {e}")))?;
+        if export.runs.is_empty() {
+            return Err(Failure::Usage(format!(
+                "--from {path}: the file holds no run"
+            )));
+        }
+        let mut runs = Vec::new();
+        let mut mismatched = Vec::new();
+        for rec in &export.runs {
+            let fin = replay(&rec.settings)
+                .map_err(|e| Failure::Usage(format!("--from {path}, run '{}': {e}", rec.name)))?;
+            let reproduced = fin == rec.final_state;
+            if !reproduced {
+                mismatched.push(rec.name.clone());
+            }
+            runs.push(json!({
+                "name": rec.name,
+                "settings": rec.settings,
+                "steps": fin.step,
+                "final_loss": fin.loss,
+                "c_final": fin.c,
+                "theta_final": fin.theta,
+                "exported_final_loss": rec.final_state.loss,
+                "reproduced": reproduced,
+            }));
+        }
+        let out = json!({
+            "from": path,
+            "format": export.format,
+            "version": export.version,
+            "view": export.view,
+            "runs": runs,
+        });
+        if !mismatched.is_empty() {
+            println!("{out}");
+            return Err(Failure::Run(format!(
+                "the replay of {} does not end where the export says",
+                mismatched.join(", ")
+            )));
+        }
+        Ok(out)
+    }
+
+    /// Writes every paper figure (SVG) and its data (CSV) into `--out DIR`.
+    fn figures(args: &[String]) -> Res<Value> {
+        let mut parser = lexopt::Parser::from_args(args.iter().cloned());
+        let mut out: Option<String> = None;
+        let mut quick = false;
+        while let Some(arg) = parser.next()? {
+            match arg {
+                lexopt::Arg::Long("quick") if !quick => quick = true,
+                lexopt::Arg::Long("out") if out.is_none() => {
+                    out = Some(
+                        parser
+                            .value()?
+                            .into_string()
+                            .map_err(|_| "--out: not valid UTF-8".to_string())?,
+                    );
+                }
+                lexopt::Arg::Long(name @ ("quick" | "out")) => {
+                    return Err(Failure::Usage(format!("--{name} given twice")));
+                }
+                lexopt::Arg::Long(name) => {
+                    return Err(Failure::Usage(format!("unknown option --{name}")));
+                }
+                other => return Err(other.unexpected().into()),
+            }
+        }
+        let dir = std::path::PathBuf::from(out.ok_or("--out DIR is required")?);
+        if dir.exists() && !dir.is_dir() {
+            return Err(Failure::Usage(format!(
+                "--out {}: exists and is not a directory",
+                dir.display()
+            )));
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            Failure::Usage(format!("--out {}: cannot create it: {e}", dir.display()))
+        })?;
+        // Fail before the sweep, not after, when the directory is not writable.
+        let probe = dir.join(".obstruction-write-test");
+        std::fs::write(&probe, b"")
+            .and_then(|()| std::fs::remove_file(&probe))
+            .map_err(|e| {
+                Failure::Usage(format!(
+                    "--out {}: cannot write into it: {e}",
+                    dir.display()
+                ))
+            })?;
+        let cfg = if quick {
+            PaperFigures::quick()
+        } else {
+            PaperFigures::paper()
+        };
+        let files = paper_figures(&cfg).map_err(|e| Failure::Run(e.to_string()))?;
+        let mut written = Vec::new();
+        for f in &files {
+            let path = dir.join(&f.name);
+            std::fs::write(&path, &f.text)
+                .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))?;
+            written.push(json!({ "file": path.display().to_string(), "bytes": f.text.len() }));
+        }
+        Ok(json!({
+            "out": dir.display().to_string(),
+            "quick": quick,
+            "sweep": cfg.sweep,
+            "fig3_steps": cfg.fig3_steps,
+            "written": written,
+        }))
     }
 
     fn sweep(o: &Options) -> Res<Value> {

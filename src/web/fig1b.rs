@@ -4,20 +4,17 @@
 //! last drawing put the plot, so JavaScript can turn a pointer position into (w, v).
 
 use super::{canvas_area, to_js};
-use crate::charts::hyperbolas::{HyperbolaPlane, PlaneLayout, draw_hyperbola_plane};
-use crate::charts::{self, GOOD, OBSTRUCTED};
-use crate::single_neuron::{NeuronConfig, NeuronRun, StartKind, WINDOW};
+use crate::charts::{self, hyperbolas::PlaneLayout};
+use crate::figures;
+use crate::single_neuron::{NeuronConfig, NeuronRun};
 use crate::train::Integrator;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-/// Title of the chart.
-const TITLE: &str = "One neuron, d = e = 1: f(x) = v·σ(w·x)";
-
 /// A live one-neuron run, held by JavaScript through this opaque handle.
 #[wasm_bindgen]
 pub struct SingleNeuron {
-    run: NeuronRun,
+    pub(super) run: NeuronRun,
     layout: Option<PlaneLayout>,
 }
 
@@ -99,23 +96,8 @@ impl SingleNeuron {
     /// # Errors
     /// When the canvas has no 2-D context or drawing fails.
     pub fn draw(&mut self, canvas: HtmlCanvasElement) -> Result<(), JsError> {
-        let readout = self.run.readout();
-        let trajectory = self.run.trajectory();
-        let color = match readout.start_kind {
-            StartKind::Reachable => GOOD,
-            StartKind::FrozenNegativeOutput | StartKind::Silent => OBSTRUCTED,
-        };
-        let plane = HyperbolaPlane {
-            title: TITLE,
-            half_width: WINDOW,
-            c: readout.c_initial,
-            point: (readout.w, readout.v),
-            gradient: (readout.grad_w, readout.grad_v),
-            trajectory: &trajectory,
-            color,
-        };
         let area = canvas_area(canvas)?;
-        let layout = draw_hyperbola_plane(&area, &plane).map_err(chart_err)?;
+        let layout = figures::draw_fig1b_plane(&area, &mut self.run).map_err(chart_err)?;
         area.present().map_err(|e| JsError::new(&e.to_string()))?;
         self.layout = Some(layout);
         Ok(())

@@ -158,7 +158,7 @@ pub fn aggregate_sweep(results: JsValue) -> Result<SweepResult, JsError> {
 /// A finished sweep: its rows, held for the page behind this handle.
 #[wasm_bindgen]
 pub struct SweepResult {
-    rows: Vec<SweepRow>,
+    pub(super) rows: Vec<SweepRow>,
     /// Where the last heatmap drew its cells.
     layout: Option<HeatmapLayout>,
 }

@@ -8,7 +8,6 @@ use web_sys::HtmlCanvasElement;
 
 use super::{canvas_area, to_js};
 use crate::charts::heatmap::HeatmapLayout;
-use crate::charts::{self, LossChartOptions, LossSeries};
 use crate::init::InitScheme;
 use crate::random_run::{ObstructionGrid, RandomRun, monte_carlo_obstruction, scheme_label};
 use crate::session::MAX_SEED;
@@ -44,7 +43,7 @@ pub fn obstruction_grid(scheme: &str, d_max: usize, l_max: usize) -> Result<Vec<
 /// One heatmap of P(obstruction), held by JavaScript through this handle.
 #[wasm_bindgen]
 pub struct ObstructionMap {
-    grid: ObstructionGrid,
+    pub(super) grid: ObstructionGrid,
     layout: Option<HeatmapLayout>,
 }
 
@@ -170,7 +169,7 @@ impl ObstructionMap {
 /// A live gradient-descent run of a randomly initialized network (the click on a heatmap cell).
 #[wasm_bindgen]
 pub struct RandomNetworkRun {
-    run: RandomRun,
+    pub(super) run: RandomRun,
 }
 
 #[wasm_bindgen]
@@ -220,35 +219,8 @@ impl RandomNetworkRun {
     /// When the canvas has no 2-D context or drawing fails.
     #[wasm_bindgen(js_name = drawLoss)]
     pub fn draw_loss(&mut self, canvas: HtmlCanvasElement, log_scale: bool) -> Result<(), JsError> {
-        let r = self.run.readout();
-        let obstructed = r.verdict.as_ref().is_some_and(|v| v.obstructed);
-        let label = format!(
-            "{}, d = {}, l = {} ({})",
-            r.scheme_label,
-            r.d,
-            r.l,
-            if obstructed {
-                "obstructed"
-            } else {
-                "not obstructed"
-            }
-        );
-        let series = [LossSeries {
-            label: &label,
-            points: self.run.loss_history(),
-            color: if obstructed {
-                charts::OBSTRUCTED
-            } else {
-                charts::GOOD
-            },
-        }];
-        let opts = LossChartOptions {
-            title: "Training loss of the drawn network",
-            log_scale,
-            x_max: None,
-        };
         let area = canvas_area(canvas)?;
-        charts::draw_loss_chart(&area, &series, &opts).map_err(js_err)?;
+        crate::figures::draw_random_run_loss(&area, &mut self.run, log_scale).map_err(js_err)?;
         area.present().map_err(js_err)
     }
 }

@@ -6,14 +6,14 @@
 //!
 //! One submodule per view of the page; this file holds the Fig. 3 view and the shared helpers.
 
+pub mod export;
 pub mod fig1b;
 pub mod fig4;
 pub mod heatmaps;
 pub mod topology;
 
-use crate::charts::{self, LossChartOptions, LossSeries, QuadricPanel};
+use crate::figures;
 use crate::session::{Session, SessionConfig};
-use crate::topology::{QuadricKind, Verdict, quadric_kind};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
@@ -25,9 +25,6 @@ use web_sys::HtmlCanvasElement;
 pub fn start() {
     console_error_panic_hook::set_once();
 }
-
-/// Half-width of the cube drawn around each quadric.
-const PANEL_EXTENT: f64 = 2.5;
 
 /// One live training run, held by JavaScript through this opaque handle.
 #[wasm_bindgen]
@@ -95,27 +92,9 @@ impl Run {
         yaw: f64,
         pitch: f64,
     ) -> Result<(), JsError> {
-        // Only what the panel shows: no loss evaluation on this per-frame path.
-        let c = *self
-            .session
-            .trainer()
-            .c_initial()
-            .get(k)
-            .ok_or_else(|| JsError::new(&format!("no neuron {}", k + 1)))?;
-        let title = neuron_title(k, c, quadric_kind(c));
-        let verdict = self.session.verdict();
-        let trajectory = self.session.trajectory(k);
-        let panel = QuadricPanel {
-            title: &title,
-            c,
-            trajectory: &trajectory,
-            yaw,
-            pitch,
-            extent: PANEL_EXTENT,
-            color: run_color(verdict.as_ref()),
-        };
         let area = canvas_area(canvas)?;
-        charts::draw_quadric_panel(&area, &panel).map_err(|e| JsError::new(&e.to_string()))?;
+        figures::draw_fig3_neuron(&area, &self.session, k, yaw, pitch)
+            .map_err(|e| JsError::new(&e.to_string()))?;
         area.present().map_err(|e| JsError::new(&e.to_string()))
     }
 }
@@ -131,39 +110,9 @@ pub fn draw_loss_chart(
     bottom: &mut Run,
     log_scale: bool,
 ) -> Result<(), JsError> {
-    let (vt, vb) = (top.session.verdict(), bottom.session.verdict());
-    let lt = series_label("top", top.session.preset().name(), vt.as_ref());
-    let lb = series_label("bottom", bottom.session.preset().name(), vb.as_ref());
-    let (ct, cb) = (run_color(vt.as_ref()), run_color(vb.as_ref()));
-    // Two runs of the same kind still need two colours.
-    let cb = if cb == ct {
-        if ct == charts::GOOD {
-            charts::INK
-        } else {
-            charts::GOOD
-        }
-    } else {
-        cb
-    };
-    let series = [
-        LossSeries {
-            label: &lt,
-            points: top.session.loss_history(),
-            color: ct,
-        },
-        LossSeries {
-            label: &lb,
-            points: bottom.session.loss_history(),
-            color: cb,
-        },
-    ];
-    let opts = LossChartOptions {
-        title: "Training loss (Fig. 3c)",
-        log_scale,
-        x_max: None,
-    };
     let area = canvas_area(canvas)?;
-    charts::draw_loss_chart(&area, &series, &opts).map_err(|e| JsError::new(&e.to_string()))?;
+    figures::draw_fig3_loss(&area, &top.session, &bottom.session, log_scale)
+        .map_err(|e| JsError::new(&e.to_string()))?;
     area.present().map_err(|e| JsError::new(&e.to_string()))
 }
 
@@ -217,39 +166,4 @@ fn canvas_area(
     let backend = CanvasBackend::with_canvas_object(canvas)
         .ok_or_else(|| JsError::new("this canvas has no 2-D context"))?;
     Ok(backend.into_drawing_area())
-}
-
-fn run_color(verdict: Option<&Verdict>) -> RGBColor {
-    match verdict {
-        Some(v) if v.obstructed => charts::OBSTRUCTED,
-        _ => charts::GOOD,
-    }
-}
-
-fn neuron_title(k: usize, c: f64, kind: QuadricKind) -> String {
-    let shape = match kind {
-        QuadricKind::Positive => "one sheet",
-        QuadricKind::Cone => "cone",
-        QuadricKind::Negative => "two sheets",
-    };
-    let sub = ["₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"]
-        .get(k)
-        .copied()
-        .unwrap_or("ₖ");
-    format!("neuron {}: c{sub} = {} ({shape})", k + 1, signed(c))
-}
-
-fn series_label(row: &str, preset: &str, verdict: Option<&Verdict>) -> String {
-    let kind = match verdict {
-        Some(v) if v.obstructed => "obstructed",
-        Some(_) => "good",
-        None => "run",
-    };
-    format!("{row} row: {} ({kind})", preset)
-}
-
-/// A number with a true minus sign and two decimals.
-pub(crate) fn signed(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.replacen('-', "−", 1)
 }

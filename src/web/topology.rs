@@ -10,29 +10,27 @@ use crate::charts::bars::draw_betti_bars;
 use crate::charts::components::{
     ComponentDiagram, MAX_DIAGRAM_NEURONS, diagram_summary, draw_component_diagram,
 };
-use crate::charts::{self, QuadricPanel};
 use crate::init::{InitScheme, initialize};
 use crate::network::Architecture;
-use crate::topology::{self, QuadricKind};
+use crate::topology;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{canvas_area, signed, to_js};
+use super::{canvas_area, to_js};
+use crate::figures::shape_name;
 
 /// Largest d and e the calculator accepts.
-const DIM_MAX: usize = 1000;
+pub(super) const DIM_MAX: usize = 1000;
 /// Most c_k the calculator accepts.
 const C_MAX: usize = 300;
 /// Widest random network of the component diagram.
 const L_MAX: usize = 64;
-/// Half-width of the cube around the Fig. 2a quadric.
-const EXTENT: f64 = 2.5;
 /// Largest seed (2^53 − 1, exact in a JavaScript number).
 const SEED_MAX: f64 = 9_007_199_254_740_991.0;
 
 /// A whole number in `min..=max`, or an error naming it.
-fn whole(name: &str, x: f64, min: usize, max: usize) -> Result<usize, JsError> {
+pub(super) fn whole(name: &str, x: f64, min: usize, max: usize) -> Result<usize, JsError> {
     if !x.is_finite() || x.fract() != 0.0 || x < min as f64 || x > max as f64 {
         return Err(JsError::new(&format!(
             "{name} = {x} is refused: it must be a whole number from {min} to {max}"
@@ -41,7 +39,7 @@ fn whole(name: &str, x: f64, min: usize, max: usize) -> Result<usize, JsError> {
     Ok(x as usize)
 }
 
-fn check_c(c: &[f64]) -> Result<(), JsError> {
+pub(super) fn check_c(c: &[f64]) -> Result<(), JsError> {
     if c.len() > C_MAX {
         return Err(JsError::new(&format!(
             "{} values of c is too many: at most {C_MAX}",
@@ -126,14 +124,6 @@ pub fn topology_summary(d: f64, e: f64, c: Vec<f64>) -> Result<JsValue, JsError>
     })
 }
 
-fn shape_name(kind: QuadricKind) -> &'static str {
-    match kind {
-        QuadricKind::Positive => "one-sheeted hyperboloid",
-        QuadricKind::Cone => "double cone",
-        QuadricKind::Negative => "two-sheeted hyperboloid",
-    }
-}
-
 /// One quadric Q(c) for d = 2, e = 1 (Fig. 2a): `{c, shape, components, betti, polynomial}`.
 ///
 /// # Errors
@@ -173,22 +163,8 @@ pub fn draw_quadric_alone(
     pitch: f64,
 ) -> Result<(), JsError> {
     check_c(&[c])?;
-    let title = format!(
-        "Q(c), c = {}: {}",
-        signed(c),
-        shape_name(topology::quadric_kind(c))
-    );
-    let panel = QuadricPanel {
-        title: &title,
-        c,
-        trajectory: &[],
-        yaw,
-        pitch,
-        extent: EXTENT,
-        color: charts::GOOD,
-    };
     let area = canvas_area(canvas)?;
-    charts::draw_quadric_panel(&area, &panel).map_err(err)?;
+    crate::figures::draw_quadric_alone(&area, c, yaw, pitch).map_err(err)?;
     area.present().map_err(err)
 }
 

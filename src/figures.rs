@@ -1,0 +1,528 @@
+//! The page's charts as composed figures: which run is drawn with which title, colour and legend.
+//! The browser (canvas) and the exports (SVG strings, `obstruction figures`) call these same
+//! functions, so a saved SVG is drawn by exactly the code that drew the canvas.
+//!
+//! # Conventions
+//! - Every function takes a `&DrawingArea<DB, Shift>` for any plotters backend and never calls
+//!   `present()`; [`svg`] draws one of them into an SVG string of a given pixel size.
+//! - Colours: [`charts::OBSTRUCTED`] for a run whose verdict is "obstructed" (or a one-neuron run
+//!   that cannot reach the minima), [`charts::GOOD`] otherwise.
+//! - Nothing here reads a clock or the DOM.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::charts::components::{ComponentDiagram, draw_component_diagram, sign_label};
+use crate::charts::hyperbolas::{HyperbolaPlane, PlaneLayout, draw_hyperbola_plane};
+use crate::charts::sweep::{SweepAxis, draw_sweep_curves, draw_sweep_heatmap};
+use crate::charts::{self, ChartError, LossChartOptions, LossSeries, QuadricPanel};
+use crate::export;
+use crate::init::InitScheme;
+use crate::presets::FIG4_LR;
+use crate::random_run::{ObstructionGrid, RandomRun};
+use crate::session::{Session, SessionConfig};
+use crate::single_neuron::{NeuronRun, StartKind, WINDOW};
+use crate::sweep::{SweepConfig, run_sweep};
+use crate::topology::{self, QuadricKind, Verdict, quadric_kind};
+use crate::train::Integrator;
+
+/// Half-width of the cube drawn around each quadric.
+pub const PANEL_EXTENT: f64 = 2.5;
+/// Title of the Fig. 3 loss chart.
+pub const FIG3_LOSS_TITLE: &str = "Training loss (Fig. 3c)";
+/// Title of the Fig. 1b plane.
+pub const FIG1B_TITLE: &str = "One neuron, d = e = 1: f(x) = v·σ(w·x)";
+/// Title of the loss chart of a heatmap cell's random network.
+pub const RANDOM_RUN_LOSS_TITLE: &str = "Training loss of the drawn network";
+
+/// Draws `draw` into an SVG document of `width` × `height` pixels and returns it.
+///
+/// # Errors
+/// [`ChartError`] when the size is zero or the chart fails.
+pub fn svg<T>(
+    width: u32,
+    height: u32,
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<T, ChartError>,
+) -> Result<String, ChartError> {
+    if width == 0 || height == 0 || width > 20_000 || height > 20_000 {
+        return Err(ChartError(format!(
+            "an SVG of {width}×{height} pixels is refused: each side must be 1 to 20000"
+        )));
+    }
+    let mut out = String::new();
+    {
+        let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        draw(&area)?;
+        area.present()?;
+    }
+    Ok(out)
+}
+
+/// The colour of a run with this verdict.
+pub fn run_color(verdict: Option<&Verdict>) -> RGBColor {
+    match verdict {
+        Some(v) if v.obstructed => charts::OBSTRUCTED,
+        _ => charts::GOOD,
+    }
+}
+
+/// A number with a true minus sign and two decimals.
+pub fn signed(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.replacen('-', "−", 1)
+}
+
+/// "neuron 1: c₁ = −1.00 (two sheets)".
+pub fn neuron_title(k: usize, c: f64, kind: QuadricKind) -> String {
+    let shape = match kind {
+        QuadricKind::Positive => "one sheet",
+        QuadricKind::Cone => "cone",
+        QuadricKind::Negative => "two sheets",
+    };
+    let sub = ["₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"]
+        .get(k)
+        .copied()
+        .unwrap_or("ₖ");
+    format!("neuron {}: c{sub} = {} ({shape})", k + 1, signed(c))
+}
+
+fn series_label(row: &str, preset: &str, verdict: Option<&Verdict>) -> String {
+    let kind = match verdict {
+        Some(v) if v.obstructed => "obstructed",
+        Some(_) => "good",
+        None => "run",
+    };
+    format!("{row} row: {preset} ({kind})")
+}
+
+/// One Fig. 3 panel: neuron k's quadric Q(c_k(0)) with its trajectory, seen from (yaw, pitch).
+///
+/// # Errors
+/// [`ChartError`] when the run has no neuron k or drawing fails.
+pub fn draw_fig3_neuron<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    session: &Session,
+    k: usize,
+    yaw: f64,
+    pitch: f64,
+) -> Result<(), ChartError> {
+    // Only what the panel shows: no loss evaluation on this per-frame path.
+    let c = *session
+        .trainer()
+        .c_initial()
+        .get(k)
+        .ok_or_else(|| ChartError(format!("no neuron {}", k + 1)))?;
+    let title = neuron_title(k, c, quadric_kind(c));
+    let verdict = session.verdict();
+    let trajectory = session.trajectory(k);
+    let panel = QuadricPanel {
+        title: &title,
+        c,
+        trajectory: &trajectory,
+        yaw,
+        pitch,
+        extent: PANEL_EXTENT,
+        color: run_color(verdict.as_ref()),
+    };
+    charts::draw_quadric_panel(area, &panel)
+}
+
+/// The Fig. 3 loss chart: both runs' loss curves.
+///
+/// # Errors
+/// [`ChartError`] when drawing fails.
+pub fn draw_fig3_loss<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    top: &Session,
+    bottom: &Session,
+    log_scale: bool,
+) -> Result<(), ChartError> {
+    let (vt, vb) = (top.verdict(), bottom.verdict());
+    let lt = series_label("top", top.preset().name(), vt.as_ref());
+    let lb = series_label("bottom", bottom.preset().name(), vb.as_ref());
+    let (ct, cb) = (run_color(vt.as_ref()), run_color(vb.as_ref()));
+    // Two runs of the same kind still need two colours.
+    let cb = if cb == ct {
+        if ct == charts::GOOD {
+            charts::INK
+        } else {
+            charts::GOOD
+        }
+    } else {
+        cb
+    };
+    let series = [
+        LossSeries {
+            label: &lt,
+            points: top.loss_history(),
+            color: ct,
+        },
+        LossSeries {
+            label: &lb,
+            points: bottom.loss_history(),
+            color: cb,
+        },
+    ];
+    let opts = LossChartOptions {
+        title: FIG3_LOSS_TITLE,
+        log_scale,
+        x_max: None,
+    };
+    charts::draw_loss_chart(area, &series, &opts)
+}
+
+/// The Fig. 1b plane with the run's point, trajectory and gradient; returns where the plot landed.
+///
+/// # Errors
+/// [`ChartError`] when drawing fails.
+pub fn draw_fig1b_plane<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    run: &mut NeuronRun,
+) -> Result<PlaneLayout, ChartError> {
+    let readout = run.readout();
+    let trajectory = run.trajectory();
+    let color = match readout.start_kind {
+        StartKind::Reachable => charts::GOOD,
+        StartKind::FrozenNegativeOutput | StartKind::Silent => charts::OBSTRUCTED,
+    };
+    let plane = HyperbolaPlane {
+        title: FIG1B_TITLE,
+        half_width: WINDOW,
+        c: readout.c_initial,
+        point: (readout.w, readout.v),
+        gradient: (readout.grad_w, readout.grad_v),
+        trajectory: &trajectory,
+        color,
+    };
+    draw_hyperbola_plane(area, &plane)
+}
+
+/// The loss curve of a heatmap cell's random network.
+///
+/// # Errors
+/// [`ChartError`] when drawing fails.
+pub fn draw_random_run_loss<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    run: &mut RandomRun,
+    log_scale: bool,
+) -> Result<(), ChartError> {
+    let r = run.readout();
+    let obstructed = r.verdict.as_ref().is_some_and(|v| v.obstructed);
+    let label = format!(
+        "{}, d = {}, l = {} ({})",
+        r.scheme_label,
+        r.d,
+        r.l,
+        if obstructed {
+            "obstructed"
+        } else {
+            "not obstructed"
+        }
+    );
+    let series = [LossSeries {
+        label: &label,
+        points: run.loss_history(),
+        color: if obstructed {
+            charts::OBSTRUCTED
+        } else {
+            charts::GOOD
+        },
+    }];
+    let opts = LossChartOptions {
+        title: RANDOM_RUN_LOSS_TITLE,
+        log_scale,
+        x_max: None,
+    };
+    charts::draw_loss_chart(area, &series, &opts)
+}
+
+/// The name of a quadric's shape in the Fig. 2a title.
+pub fn shape_name(kind: QuadricKind) -> &'static str {
+    match kind {
+        QuadricKind::Positive => "one-sheeted hyperboloid",
+        QuadricKind::Cone => "double cone",
+        QuadricKind::Negative => "two-sheeted hyperboloid",
+    }
+}
+
+/// Fig. 2a: Q(c) = {w₁² + w₂² − v² = c} alone (no trajectory), seen from (yaw, pitch).
+///
+/// # Errors
+/// [`ChartError`] when c is not finite or drawing fails.
+pub fn draw_quadric_alone<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    c: f64,
+    yaw: f64,
+    pitch: f64,
+) -> Result<(), ChartError> {
+    if !c.is_finite() {
+        return Err(ChartError(format!("c = {c} is not a finite number")));
+    }
+    let title = format!("Q(c), c = {}: {}", signed(c), shape_name(quadric_kind(c)));
+    let panel = QuadricPanel {
+        title: &title,
+        c,
+        trajectory: &[],
+        yaw,
+        pitch,
+        extent: PANEL_EXTENT,
+        color: charts::GOOD,
+    };
+    charts::draw_quadric_panel(area, &panel)
+}
+
+/// One file of [`paper_figures`]: its name and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureFile {
+    /// File name (no directory).
+    pub name: String,
+    /// SVG or CSV text.
+    pub text: String,
+}
+
+/// Settings of [`paper_figures`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaperFigures {
+    /// The Fig. 4 sweep to run.
+    pub sweep: SweepConfig,
+    /// Steps of the Fig. 3 runs (the paper's t* = 500).
+    pub fig3_steps: u32,
+    /// Steps of the Fig. 1b run.
+    pub fig1b_steps: u32,
+}
+
+impl PaperFigures {
+    /// The paper's figures as the page draws them by default: Fig. 3 at t* = 500, the Fig. 4
+    /// sweep over l ∈ {1, 2, 4, 8, 16} with 3 seeds and 500 steps at η = 0.1.
+    pub fn paper() -> Self {
+        Self {
+            sweep: SweepConfig {
+                widths: vec![1, 2, 4, 8, 16],
+                seeds: 3,
+                steps: 500,
+                lr: FIG4_LR,
+            },
+            fig3_steps: 500,
+            fig1b_steps: 2000,
+        }
+    }
+
+    /// A fast version for tests: the same figures with a small Fig. 4 sweep (l ∈ {1, 2, 4},
+    /// one seed, 100 steps).
+    pub fn quick() -> Self {
+        Self {
+            sweep: SweepConfig {
+                widths: vec![1, 2, 4],
+                seeds: 1,
+                steps: 100,
+                lr: FIG4_LR,
+            },
+            ..Self::paper()
+        }
+    }
+}
+
+fn file(name: &str, text: String) -> FigureFile {
+    FigureFile {
+        name: name.into(),
+        text,
+    }
+}
+
+/// Every paper figure as SVG with its data as CSV, drawn by the page's own chart code:
+/// Fig. 1b, Fig. 2a (c = 1, 0, −1), Fig. 2b, Fig. 3 (four quadric panels, the loss chart, each
+/// run's CSV and both runs' JSON), the two appendix heatmaps and the Fig. 4 sweep.
+///
+/// # Errors
+/// A message when a run, the sweep or a chart fails.
+pub fn paper_figures(cfg: &PaperFigures) -> Result<Vec<FigureFile>, Box<dyn std::error::Error>> {
+    const YAW: f64 = 0.6;
+    const PITCH: f64 = 0.35;
+    let mut out = Vec::new();
+
+    // Fig. 1b: the good start of the page, trained.
+    let mut neuron =
+        NeuronRun::from_point(2.0, -0.5, crate::single_neuron::DEFAULT_LR, Integrator::Gd)?;
+    neuron.step(cfg.fig1b_steps)?;
+    out.push(file(
+        "fig1b.svg",
+        svg(700, 700, |a| draw_fig1b_plane(a, &mut neuron))?,
+    ));
+    out.push(file(
+        "fig1b-run.csv",
+        export::fig1b_record(&mut neuron).to_csv("fig1b"),
+    ));
+
+    // Fig. 2a: one quadric per sign of c.
+    let mut fig2a = format!(
+        "# format={}\n# version={}\n# view=topology\n# figure=fig2a\n# d=2\n# e=1\nc,shape,components,betti,poincare_polynomial\n",
+        export::FORMAT,
+        export::VERSION
+    );
+    for (name, c) in [("c1", 1.0), ("c0", 0.0), ("cminus1", -1.0)] {
+        out.push(file(
+            &format!("fig2a-quadric-{name}.svg"),
+            svg(600, 600, |a| draw_quadric_alone(a, c, YAW, PITCH))?,
+        ));
+        let betti = topology::betti_numbers(2, 1, &[c])?;
+        let b: Vec<String> = betti.iter().map(u128::to_string).collect();
+        fig2a.push_str(&format!(
+            "{c},{},{},{},{}\n",
+            shape_name(quadric_kind(c)),
+            topology::connected_components(2, 1, &[c])?,
+            b.join(" "),
+            topology::format_polynomial(&betti)
+        ));
+    }
+    out.push(file("fig2a.csv", fig2a));
+
+    // Fig. 3: the obstructed run on top, the good run below, at t*.
+    let session = |preset: &str| -> Result<Session, Box<dyn std::error::Error>> {
+        let mut s = Session::new(&SessionConfig {
+            preset: preset.into(),
+            seed: 0,
+            lr: None,
+            integrator: None,
+        })?;
+        s.step(cfg.fig3_steps)?;
+        Ok(s)
+    };
+    let mut top = session("fig3-obstructed-pp")?;
+    let mut bottom = session("fig3-good-pm")?;
+    for (row, s) in [("top", &top), ("bottom", &bottom)] {
+        for k in 0..s.trainer().arch().l {
+            out.push(file(
+                &format!("fig3-{row}-quadric-neuron{}.svg", k + 1),
+                svg(600, 600, |a| draw_fig3_neuron(a, s, k, YAW, PITCH))?,
+            ));
+        }
+    }
+    out.push(file(
+        "fig3-loss.svg",
+        svg(800, 600, |a| draw_fig3_loss(a, &top, &bottom, true))?,
+    ));
+    let top_rec = export::fig3_record("top", &mut top);
+    let bottom_rec = export::fig3_record("bottom", &mut bottom);
+    out.push(file("fig3-top-run.csv", top_rec.to_csv("fig3")));
+    out.push(file("fig3-bottom-run.csv", bottom_rec.to_csv("fig3")));
+    out.push(file(
+        "fig3-run.json",
+        export::RunExport::new("fig3", vec![top_rec, bottom_rec]).to_json(),
+    ));
+
+    // Fig. 2b: the components of H(c) of the Fig. 3 obstructed network, its own outlined.
+    let r = top.readout();
+    let title = format!(
+        "Components of H(c): l− = {}",
+        r.c_initial.iter().filter(|c| **c < 0.0).count()
+    );
+    let diagram = ComponentDiagram {
+        title: &title,
+        d: 2,
+        e: 1,
+        c: &r.c_initial,
+        highlight: Some(&r.component_label),
+    };
+    out.push(file(
+        "fig2b.svg",
+        svg(800, 600, |a| draw_component_diagram(a, &diagram))?,
+    ));
+    let l_minus = r.c_initial.iter().filter(|c| **c < 0.0).count();
+    let mut fig2b = format!(
+        "# format={}\n# version={}\n# view=topology\n# figure=fig2b\n# network=fig3-obstructed-pp seed 0\n# d=2\n# e=1\n# c={}\ncomponent,plus_signs,network\n",
+        export::FORMAT,
+        export::VERSION,
+        r.c_initial
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    for bits in 0..(1u32 << l_minus) {
+        let signs: Vec<i8> = (0..l_minus)
+            .map(|i| {
+                if bits >> (l_minus - 1 - i) & 1 == 0 {
+                    1
+                } else {
+                    -1
+                }
+            })
+            .collect();
+        let plus = signs.iter().filter(|s| **s > 0).count();
+        fig2b.push_str(&format!(
+            "\"{}\",{plus},{}\n",
+            sign_label(&signs),
+            u8::from(signs == r.component_label)
+        ));
+    }
+    out.push(file("fig2b.csv", fig2b));
+
+    // The appendix heatmaps.
+    for scheme in [InitScheme::XavierNormal, InitScheme::parse("kaiming")?] {
+        let grid = ObstructionGrid::new(scheme, 50, 50)?;
+        let name = if scheme == InitScheme::XavierNormal {
+            "xavier"
+        } else {
+            "kaiming"
+        };
+        out.push(file(
+            &format!("heatmap-{name}.svg"),
+            svg(800, 700, |a| grid.draw(a, None))?,
+        ));
+        out.push(file(
+            &format!("heatmap-{name}-grid.csv"),
+            export::grid_csv(&grid),
+        ));
+    }
+
+    // Fig. 4.
+    let rows = run_sweep(&cfg.sweep)?;
+    out.push(file(
+        "fig4-heatmap.svg",
+        svg(800, 600, |a| draw_sweep_heatmap(a, &rows, None))?,
+    ));
+    out.push(file(
+        "fig4-curves-lplus.svg",
+        svg(800, 600, |a| draw_sweep_curves(a, &rows, SweepAxis::LPlus))?,
+    ));
+    out.push(file(
+        "fig4-curves-percentage.svg",
+        svg(800, 600, |a| {
+            draw_sweep_curves(a, &rows, SweepAxis::Percentage)
+        })?,
+    ));
+    out.push(file("fig4-sweep.csv", export::sweep_csv(&cfg.sweep, &rows)));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::svg_texts;
+
+    #[test]
+    fn fig3_charts_draw_into_svg_with_their_titles() {
+        let cfg = |preset: &str| SessionConfig {
+            preset: preset.into(),
+            seed: 0,
+            lr: None,
+            integrator: None,
+        };
+        let mut top = Session::new(&cfg("fig3-obstructed-pp")).unwrap();
+        let mut bottom = Session::new(&cfg("fig3-good-pm")).unwrap();
+        top.step(30).unwrap();
+        bottom.step(30).unwrap();
+        let loss = svg(800, 400, |a| draw_fig3_loss(a, &top, &bottom, true)).unwrap();
+        let texts = svg_texts(&loss);
+        assert!(texts.iter().any(|t| t == FIG3_LOSS_TITLE), "{texts:?}");
+        assert!(texts.iter().any(|t| t.contains("fig3-good-pm (good)")));
+        let panel = svg(400, 400, |a| draw_fig3_neuron(a, &top, 1, 0.6, 0.35)).unwrap();
+        assert!(
+            svg_texts(&panel)
+                .iter()
+                .any(|t| t == "neuron 2: c₂ = −1.00 (two sheets)")
+        );
+        assert!(svg(400, 400, |a| draw_fig3_neuron(a, &top, 5, 0.6, 0.35)).is_err());
+        assert!(svg(0, 400, |a| draw_quadric_alone(a, 1.0, 0.6, 0.35)).is_err());
+    }
+}
