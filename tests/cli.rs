@@ -249,3 +249,370 @@ fn divergence_exits_1_with_a_message_and_the_partial_run() {
     assert!(v["error"].as_str().unwrap().contains("diverged"));
     assert!(v["loss"].as_array().unwrap().len() < 1000);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Export: `train --from` and `figures --out`
+
+/// A fresh empty directory under the system's temporary directory.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("obstruction-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Checks that `text` is well-formed XML (every tag closed in order, attributes quoted) and returns
+/// the text content of its `<text>` elements.
+fn xml_texts(text: &str) -> Vec<String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut texts = Vec::new();
+    let mut rest = text.trim_start();
+    if let Some(after) = rest.strip_prefix("<?xml") {
+        rest = &after[after.find("?>").expect("the XML declaration ends") + 2..];
+    }
+    let mut content = String::new();
+    while let Some(open) = rest.find('<') {
+        content.push_str(&rest[..open]);
+        rest = &rest[open..];
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = &after[after.find("-->").expect("a comment ends") + 3..];
+            continue;
+        }
+        let close = rest.find('>').expect("every tag ends");
+        let tag = &rest[1..close];
+        rest = &rest[close + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            let top = stack.pop().expect("a closing tag has an opening one");
+            assert_eq!(top, name.trim(), "tags close in order");
+            if top == "text" {
+                texts.push(content.trim().to_string());
+            }
+        } else {
+            let self_closing = tag.ends_with('/');
+            let body = tag.trim_end_matches('/');
+            let name = body.split_whitespace().next().expect("a tag has a name");
+            // Attribute values are quoted: an even number of quotes.
+            assert_eq!(
+                body.matches('"').count() % 2,
+                0,
+                "quoted attributes in <{body}>"
+            );
+            if !self_closing {
+                stack.push(name.to_string());
+            }
+        }
+        content.clear();
+    }
+    assert!(stack.is_empty(), "unclosed tags: {stack:?}");
+    assert!(rest.trim().is_empty(), "text after the root element");
+    texts
+}
+
+/// The data lines of a CSV (after the `#` comments): the header and the rows.
+fn csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
+    let header = lines.next().unwrap().split(',').map(String::from).collect();
+    let rows = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn comment<'a>(text: &'a str, key: &str) -> &'a str {
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("# {key}=")))
+        .unwrap_or_else(|| panic!("no # {key}= line"))
+}
+
+#[test]
+fn train_from_replays_an_exported_run_exactly() {
+    use relu_obstruction::export::{RunExport, fig1b_record, fig3_record};
+    use relu_obstruction::session::{Session, SessionConfig};
+    use relu_obstruction::single_neuron::NeuronRun;
+    use relu_obstruction::train::Integrator;
+
+    // Two runs computed here with the library, exported by its own export function.
+    let mut top = Session::new(&SessionConfig {
+        preset: "fig3-good-pm".into(),
+        seed: 5,
+        lr: Some(0.04),
+        integrator: Some("gd".into()),
+    })
+    .unwrap();
+    top.step(137).unwrap();
+    let mut bottom = Session::new(&SessionConfig {
+        preset: "fig3-obstructed-mm".into(),
+        seed: 11,
+        lr: Some(0.05),
+        integrator: Some("conserving".into()),
+    })
+    .unwrap();
+    bottom.step(60).unwrap();
+    let (top_loss, bottom_loss) = (top.readout().loss, bottom.readout().loss);
+    let export = RunExport::new(
+        "fig3",
+        vec![
+            fig3_record("top", &mut top),
+            fig3_record("bottom", &mut bottom),
+        ],
+    );
+    let dir = temp_dir("from");
+    let file = dir.join("fig3-run.json");
+    std::fs::write(&file, export.to_json()).unwrap();
+    let v = json(&["train", "--from", file.to_str().unwrap()]);
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(f(&runs[0]["final_loss"]), top_loss);
+    assert_eq!(f(&runs[1]["final_loss"]), bottom_loss);
+    assert!(runs.iter().all(|r| r["reproduced"] == true));
+    assert_eq!(runs[0]["steps"], 137);
+    // The same numbers as a plain `train` of those settings (Trainer::run, not the session).
+    let plain = json(&[
+        "train",
+        "--preset",
+        "fig3-good-pm",
+        "--seed",
+        "5",
+        "--lr",
+        "0.04",
+        "--steps",
+        "137",
+    ]);
+    assert_eq!(f(&plain["final_loss"]), top_loss);
+    assert_eq!(plain["theta_final"], runs[0]["theta_final"]);
+
+    // A Fig. 1b run replays too.
+    let mut neuron = NeuronRun::from_point(0.5, -1.5, 0.02, Integrator::Flow).unwrap();
+    neuron.step(40).unwrap();
+    let loss = neuron.readout().loss;
+    let file1b = dir.join("fig1b-run.json");
+    std::fs::write(
+        &file1b,
+        RunExport::new("fig1b", vec![fig1b_record(&mut neuron)]).to_json(),
+    )
+    .unwrap();
+    let v = json(&["train", "--from", file1b.to_str().unwrap()]);
+    assert_eq!(f(&v["runs"][0]["final_loss"]), loss);
+
+    // A file whose final state was edited does not reproduce: exit 1, the numbers still printed.
+    let mut tampered = export.clone();
+    tampered.runs[0].final_state.loss *= 1.0 + 1e-15;
+    let bad = dir.join("tampered.json");
+    std::fs::write(&bad, tampered.to_json()).unwrap();
+    let out = run(&["train", "--from", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["runs"][0]["reproduced"], false);
+
+    // Unreadable, foreign or malformed files: one line, exit 2.
+    let foreign = dir.join("foreign.json");
+    std::fs::write(
+        &foreign,
+        r#"{"format":"something-else","version":1,"runs":[]}"#,
+    )
+    .unwrap();
+    let future = dir.join("future.json");
+    std::fs::write(
+        &future,
+        export
+            .to_json()
+            .replace("\"version\": 1", "\"version\": 99"),
+    )
+    .unwrap();
+    let garbage = dir.join("garbage.json");
+    std::fs::write(&garbage, "not json").unwrap();
+    let missing = dir.join("missing.json");
+    for path in [&foreign, &future, &garbage, &missing] {
+        let out = run(&["train", "--from", path.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{path:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+    let out = run(&["train", "--from", file.to_str().unwrap(), "--steps", "3"]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn figures_writes_every_paper_figure_as_svg_with_its_data() {
+    let dir = temp_dir("figures");
+    let v = json(&["figures", "--out", dir.to_str().unwrap(), "--quick"]);
+    let written: Vec<String> = v["written"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["file"].as_str().unwrap().to_string())
+        .collect();
+    let titles = [
+        ("fig1b.svg", "One neuron, d = e = 1: f(x) = v·σ(w·x)"),
+        (
+            "fig2a-quadric-c1.svg",
+            "Q(c), c = 1.00: one-sheeted hyperboloid",
+        ),
+        ("fig2a-quadric-c0.svg", "Q(c), c = 0.00: double cone"),
+        (
+            "fig2a-quadric-cminus1.svg",
+            "Q(c), c = −1.00: two-sheeted hyperboloid",
+        ),
+        ("fig2b.svg", "Components of H(c): l− = 2"),
+        (
+            "fig3-top-quadric-neuron1.svg",
+            "neuron 1: c₁ = −1.00 (two sheets)",
+        ),
+        (
+            "fig3-top-quadric-neuron2.svg",
+            "neuron 2: c₂ = −1.00 (two sheets)",
+        ),
+        (
+            "fig3-bottom-quadric-neuron1.svg",
+            "neuron 1: c₁ = −1.00 (two sheets)",
+        ),
+        (
+            "fig3-bottom-quadric-neuron2.svg",
+            "neuron 2: c₂ = −1.00 (two sheets)",
+        ),
+        ("fig3-loss.svg", "Training loss (Fig. 3c)"),
+        ("heatmap-xavier.svg", "Xavier normal: P(obstruction)"),
+        ("heatmap-kaiming.svg", "Kaiming normal: P(obstruction)"),
+        ("fig4-heatmap.svg", "Mean test BCE by width l and l+"),
+        (
+            "fig4-curves-lplus.svg",
+            "Test BCE against l+ (mean ± std over seeds)",
+        ),
+        (
+            "fig4-curves-percentage.svg",
+            "Test BCE against l+/l (mean ± std over seeds)",
+        ),
+    ];
+    for (name, title) in titles {
+        let path = dir.join(name);
+        assert!(
+            written.contains(&path.display().to_string()),
+            "{name} listed"
+        );
+        let texts = xml_texts(&std::fs::read_to_string(&path).unwrap());
+        assert!(texts.iter().any(|t| t == title), "{name}: {texts:?}");
+    }
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+
+    // Fig. 3: one row per step 0..=500; the final loss and every loss equal `obstruction train`.
+    for (name, preset) in [
+        ("fig3-top-run.csv", "fig3-obstructed-pp"),
+        ("fig3-bottom-run.csv", "fig3-good-pm"),
+    ] {
+        let text = read(name);
+        assert_eq!(comment(&text, "preset"), preset);
+        assert_eq!(comment(&text, "decimated"), "false");
+        let (header, rows) = csv(&text);
+        assert_eq!(header[..3], ["step", "loss", "c1"]);
+        assert_eq!(rows.len(), 501);
+        let train = json(&["train", "--preset", preset, "--steps", "500"]);
+        let losses: Vec<f64> = train["loss"].as_array().unwrap().iter().map(f).collect();
+        for (t, row) in rows.iter().enumerate() {
+            assert_eq!(row[0], t.to_string());
+            let loss: f64 = row[1].parse().unwrap();
+            if t < 500 {
+                assert_eq!(loss, losses[t], "{name} step {t}");
+            } else {
+                assert_eq!(loss, f(&train["final_loss"]));
+            }
+        }
+        assert_eq!(
+            comment(&text, "final_loss").parse::<f64>().unwrap(),
+            f(&train["final_loss"])
+        );
+        // c_k at the end equals the final c of `train` (within rounding of the recomputation).
+        let last = rows.last().unwrap();
+        for k in 0..2 {
+            let c: f64 = last[2 + k].parse().unwrap();
+            assert!((c - f(&train["c_final"][k])).abs() < 1e-12);
+        }
+    }
+    // The Fig. 3 JSON replays through `train --from`.
+    let v = json(&[
+        "train",
+        "--from",
+        dir.join("fig3-run.json").to_str().unwrap(),
+    ]);
+    assert!(
+        v["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["reproduced"] == true)
+    );
+
+    // Heatmaps: 50 × 50 cells, P(obstruction) = 1 − (1 − p)^l in each (1 for d = 1).
+    for scheme in ["xavier", "kaiming"] {
+        let (header, rows) = csv(&read(&format!("heatmap-{scheme}-grid.csv")));
+        assert_eq!(header[..4], ["d", "l", "p", "p_obstruction"]);
+        assert_eq!(rows.len(), 2500);
+        for row in &rows {
+            let x: Vec<f64> = row.iter().map(|s| s.parse().unwrap()).collect();
+            // For d = 1 every quadric has two pieces whatever the sign of c_k.
+            let expected = if x[0] == 1.0 {
+                1.0
+            } else {
+                1.0 - (1.0 - x[2]).powf(x[1])
+            };
+            assert!((x[3] - expected).abs() < 1e-12, "{row:?}");
+        }
+    }
+    // Fig. 4: the quick sweep's rows equal `obstruction sweep` with the same settings.
+    let text = read("fig4-sweep.csv");
+    let (_, rows) = csv(&text);
+    let sweep = json(&[
+        "sweep", "--widths", "1,2,4", "--seeds", "1", "--steps", "100",
+    ]);
+    let expected = sweep["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), expected.len());
+    for (row, e) in rows.iter().zip(expected) {
+        assert_eq!(row[0], e["l"].to_string());
+        assert_eq!(row[1], e["l_plus"].to_string());
+        assert_eq!(row[3].parse::<f64>().unwrap(), f(&e["mean_test_bce"]));
+    }
+    assert!(comment(&text, "reproduce").starts_with("obstruction sweep --widths 1,2,4"));
+    // Fig. 1b: one row per step, c drifts little under GD at η = 0.01.
+    let (_, rows) = csv(&read("fig1b-run.csv"));
+    assert_eq!(rows.len(), 2001);
+    // Fig. 2a/2b tables.
+    let (_, rows) = csv(&read("fig2a.csv"));
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2][2], "2", "c < 0: two components");
+    let fig2b = read("fig2b.csv");
+    let labelled: Vec<&str> = fig2b.lines().filter(|l| l.ends_with(",1")).collect();
+    assert_eq!(
+        labelled,
+        vec!["\"(+,+)\",2,1"],
+        "the obstructed network is in (+,+)"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn figures_refuses_a_bad_directory_with_one_line_and_exit_2() {
+    let dir = temp_dir("figures-bad");
+    let file = dir.join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let under_file = file.join("sub");
+    for args in [
+        vec!["figures"],
+        vec!["figures", "--out", file.to_str().unwrap()],
+        vec!["figures", "--out", under_file.to_str().unwrap()],
+        vec!["figures", "--out", dir.to_str().unwrap(), "--bogus"],
+        vec![
+            "figures",
+            "--out",
+            dir.to_str().unwrap(),
+            "--quick",
+            "--quick",
+        ],
+    ] {
+        let out = run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
