@@ -502,7 +502,10 @@ function addExports() {
     dataItem("Run CSV", "Save the run's data as CSV", () => `${base()}.csv`, () => run().exportCsv()),
     dataItem("Run JSON", "Save the run with its settings as JSON", () => `${base()}.json`, () => run().exportJson()),
   ];
-  view.els.runBody.after(exportBar("Save:", items, { onError, idPrefix: "hm-export-run" }));
+  // Inside the run's body (hidden until a cell is clicked), under the loss chart.
+  const chart = el("div", { class: "hm-run-chart" });
+  view.els.loss.replaceWith(chart);
+  chart.append(view.els.loss, exportBar("Save:", items, { onError, idPrefix: "hm-export-run" }));
 }
 
 // ---------------------------------------------------------------------------------------------
