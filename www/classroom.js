@@ -17,6 +17,8 @@ const VIEW_KEYS = {
   heatmaps: { " ": "hm-play" },
   fig4: { " ": "fig4-run" },
 };
+// Keys that act only in presentation mode (elsewhere Space scrolls and a sweep is costly to start by mistake).
+const PRESENTATION_ONLY = new Set(["fig4"]);
 
 function isTyping(target) {
   if (!target || !target.tagName) return false;
@@ -94,14 +96,17 @@ export function installClassroom({ state, views, currentView }) {
   }
 
   function onKey(e) {
-    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || isTyping(e.target)) return;
+    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+    if (e.key === "Escape" && isPresentation()) {
+      e.preventDefault();
+      setPresentation(false);
+      return;
+    }
+    if (isTyping(e.target)) return;
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     if (key === "p") {
       e.preventDefault();
       setPresentation(!isPresentation());
-    } else if (key === "Escape" && isPresentation()) {
-      e.preventDefault();
-      setPresentation(false);
     } else if (key === "]" || (key === "PageDown" && isPresentation())) {
       e.preventDefault();
       goToView(1);
@@ -112,8 +117,10 @@ export function installClassroom({ state, views, currentView }) {
       e.preventDefault();
       toggleFullscreen();
     } else {
-      const id = (VIEW_KEYS[currentView()] || {})[key];
+      const view = currentView();
+      const id = (VIEW_KEYS[view] || {})[key];
       if (!id || (key === " " && isActivatable(e.target))) return;
+      if (PRESENTATION_ONLY.has(view) && !isPresentation()) return;
       const button = document.getElementById(id);
       if (!button || button.disabled) return;
       e.preventDefault();

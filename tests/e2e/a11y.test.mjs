@@ -237,6 +237,28 @@ test("presentation mode: p and the button toggle it, controls hide, charts fit t
   await p.evaluate(() => window.reluApp.shell.setPresentation(false));
   await p.waitForSelector("html:not(.presenting)");
   assert.equal(await p.evaluate(() => window.reluApp.state.presentation), false);
+
+  // Escape leaves even from the one control left when presenting (Fig. 2a's slider).
+  await p.keyboard.press("]");
+  await p.waitForSelector('section[data-view="fig1b"]:not([hidden])');
+  await p.keyboard.press("]");
+  await p.waitForSelector('section[data-view="topology"]:not([hidden])');
+  await p.evaluate(() => window.reluApp.shell.setPresentation(true));
+  await p.waitForSelector("html.presenting");
+  assert.equal(await shown(p, "#topo-c"), true);
+  assert.equal(await shown(p, "#topo-calc-go"), false);
+  await p.focus("#topo-c");
+  await p.keyboard.press("Escape");
+  await p.waitForSelector("html:not(.presenting)");
+
+  // Outside presentation mode Space does not start the (costly) Fig. 4 sweep.
+  await p.evaluate(() => document.activeElement.blur()); // the keys do not act from a focused input
+  await p.keyboard.press("]");
+  await p.keyboard.press("]");
+  await p.waitForSelector('section[data-view="fig4"]:not([hidden])');
+  await p.keyboard.press("Space");
+  await p.waitForTimeout(300);
+  assert.equal(await p.$eval("#fig4-root", (r) => r.dataset.state), "idle");
   assert.deepEqual(problems, []);
   await context.close();
 });
