@@ -390,3 +390,25 @@ test("touch: a finger turns the 3-D plots and drags the Fig. 1b point", async ()
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("touch: a tap picks a cell of the Fig. 4 heatmap", async () => {
+  const { page: p, problems, context } = await page({ hasTouch: true });
+  await openView(p, server.url, "fig4");
+  await prepare(p, "fig4");
+  await waitDrawn(p);
+  await p.$eval("#fig4-heatmap", (c) => c.scrollIntoView({ block: "center" }));
+  // The centre of the cell (l = 2, l+ = 1): column 1 of the widths [1, 2], row 1 from the bottom.
+  const [x, y] = await p.evaluate(() => {
+    const c = document.getElementById("fig4-heatmap");
+    const L = window.reluFig4.state.result.layout;
+    const r = c.getBoundingClientRect();
+    const px = L.left + (1.5 * L.width) / L.cols;
+    const py = L.top + ((L.rows - 1.5) * L.height) / L.rows;
+    return [r.left + (px * r.width) / c.width, r.top + (py * r.height) / c.height];
+  });
+  await p.touchscreen.tap(x, y);
+  await p.waitForFunction(() => document.getElementById("fig4-cell").dataset.l !== undefined);
+  assert.deepEqual(await p.$eval("#fig4-cell", (e) => [e.dataset.l, e.dataset.lPlus]), ["2", "1"]);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
