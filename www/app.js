@@ -2,6 +2,7 @@
 // checks. All maths and all drawing happen in the Rust core (window.wasmBindings, set by Trunk).
 
 import { exportBar, chartItems, dataItem } from "./export.js";
+import { installClassroom, prefersReducedMotion } from "./classroom.js";
 
 const $ = (id) => document.getElementById(id);
 const ROWS = ["top", "bottom"];
@@ -20,6 +21,7 @@ const state = {
   views: { top: { yaw: 0.6, pitch: 0.35 }, bottom: { yaw: 0.6, pitch: 0.35 } },
   fatal: false,
   readouts: { top: null, bottom: null },
+  presentation: false, // classroom presentation mode (classroom.js)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -364,18 +366,19 @@ function rotate(row, dyaw, dpitch) {
 function wireRotation(canvas, rotate) {
   let last = null;
   canvas.addEventListener("pointerdown", (e) => {
-    last = { x: e.clientX, y: e.clientY };
+    if (last && last.id !== e.pointerId) return; // a second finger: the first one turns the plot
+    last = { x: e.clientX, y: e.clientY, id: e.pointerId };
     canvas.setPointerCapture(e.pointerId);
   });
   canvas.addEventListener("pointermove", (e) => {
-    if (!last) return;
+    if (!last || last.id !== e.pointerId) return;
     const dx = e.clientX - last.x;
     const dy = e.clientY - last.y;
-    last = { x: e.clientX, y: e.clientY };
+    last = { x: e.clientX, y: e.clientY, id: e.pointerId };
     rotate(dx * 0.01, dy * 0.01);
   });
-  const end = () => {
-    last = null;
+  const end = (e) => {
+    if (last && last.id === e.pointerId) last = null;
   };
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
@@ -462,6 +465,9 @@ const shell = {
   wireRotation,
   /** The live Fig. 3 runs (`top`, `bottom`), for views that read the current network. */
   fig3Runs: () => ({ top: state.runs.top, bottom: state.runs.bottom }),
+  /** True under prefers-reduced-motion: views then start no animation by themselves. */
+  reducedMotion: prefersReducedMotion,
+  // setPresentation(on) and isPresentation() are added by installClassroom in init.
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -528,6 +534,7 @@ function init(wasm) {
   drawAll();
   addExports();
   addEventListener("hashchange", route);
+  Object.assign(shell, installClassroom({ state, views: VIEWS, currentView }));
   route();
   document.body.dataset.ready = "true";
   // For the console and the end-to-end tests: the live runs and the core's bindings.

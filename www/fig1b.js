@@ -103,6 +103,7 @@ function build(root) {
   e.canvas = el("canvas", {
     id: "fig1b-canvas",
     tabindex: "0",
+    role: "img",
     "aria-label":
       "The (w, v) plane with the current point, its trajectory and the gradient. Drag, or focus and use the arrow keys, to move the starting point.",
     "aria-describedby": "fig1b-keys",

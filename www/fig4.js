@@ -124,12 +124,14 @@ function build(root) {
   addExports();
   root.dataset.state = "idle";
 
-  el.heatmap.addEventListener("pointermove", (e) => {
+  const pointAt = (e) => {
     const rect = el.heatmap.getBoundingClientRect();
     const x = ((e.clientX - rect.left) * el.heatmap.width) / rect.width;
     const y = ((e.clientY - rect.top) * el.heatmap.height) / rect.height;
     selectCellAt(x, y);
-  });
+  };
+  el.heatmap.addEventListener("pointermove", pointAt);
+  el.heatmap.addEventListener("pointerdown", pointAt); // a tap (touch) selects a cell too
   el.heatmap.addEventListener("keydown", onHeatmapKey);
   const ro = new ResizeObserver(() => scheduleRedraw());
   for (const c of [el.heatmap, el.curvesLPlus, el.curvesPercent]) ro.observe(c);

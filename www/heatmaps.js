@@ -12,6 +12,7 @@ const SCHEMES = ["xavier", "kaiming"];
 const MC_MAX = 200000;
 const STEPS_PER_FRAME = 5;
 const RUN_STEP_LIMIT = 5000;
+const REDUCED_MOTION_NOTE = "Reduced motion: press Play to train this network.";
 
 const view = {
   wasm: null,
@@ -396,7 +397,9 @@ function startRun() {
     view.els.play.disabled = false;
     view.els.runBody.hidden = false;
     showRun();
-    play();
+    // Under prefers-reduced-motion nothing moves until the reader presses Play.
+    if (view.shell.reducedMotion && view.shell.reducedMotion()) say(REDUCED_MOTION_NOTE);
+    else play();
   });
 }
 
@@ -468,7 +471,10 @@ function pause() {
 
 function togglePlay() {
   if (view.playing) pause();
-  else play();
+  else {
+    if (view.els.message.textContent === REDUCED_MOTION_NOTE) say("");
+    play();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -542,8 +548,11 @@ window.reluViews.heatmaps = {
     addExports();
     const ro = new ResizeObserver(() => {
       if (view.visible) scheduleDraw([0, 1]);
+      // A paused run's loss chart is redrawn at its new size (a playing one is, every frame).
+      if (view.visible && view.run && !view.playing) showRun();
     });
     view.maps.forEach((m) => ro.observe(m.canvas));
+    ro.observe(view.els.loss);
     // For the console and the end-to-end test: the view's state, and a timed recompute + redraw.
     window.reluHeatmaps = {
       view,
