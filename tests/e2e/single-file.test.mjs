@@ -40,8 +40,10 @@ async function openSingle(hash = "fig3") {
   g.context.on("request", (r) => requests.push(r.url()));
   const workers = [];
   g.page.on("worker", (w) => workers.push(w.url()));
+  const t0 = Date.now();
   await g.page.goto(`${pathToFileURL(SINGLE).href}#${hash}`);
   await g.page.waitForSelector("body[data-ready=true]", { timeout: 30000 });
+  console.log(`single file ready ${Date.now() - t0} ms after navigation (file://, decode and compile included)`);
   return { ...g, requests, workers };
 }
 
