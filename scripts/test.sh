@@ -20,4 +20,5 @@ cargo test --locked --target wasm32-unknown-unknown --test web
 
 echo "==> site build (trunk build) and end-to-end tests (playwright-core + Chromium)"
 trunk build
+node scripts/build-single.mjs
 node --test tests/e2e/

@@ -17,7 +17,8 @@ self.onmessage = async (event) => {
   const msg = event.data;
   try {
     if (msg.type === "init") {
-      const mod = await import(msg.jsUrl);
+      // In the single-file build this worker is a classic one with the glue preloaded as self.reluGlue.
+      const mod = self.reluGlue || (await import(msg.jsUrl));
       await mod.default({ module_or_path: msg.wasmUrl });
       glue = mod;
       settings = { steps: msg.steps, lr: msg.lr };

@@ -170,10 +170,19 @@ function readSettings() {
 // Running the sweep in workers
 
 function glueUrls() {
+  // The single-file build (scripts/build-single.mjs) has no files to point at: its loader lends
+  // the glue's blob URL and, as wasmUrl, the compiled WebAssembly.Module.
+  if (window.reluBundle) return window.reluBundle.glue;
   const js = document.querySelector('link[rel="modulepreload"][href*="relu-obstruction"]');
   const wasm = document.querySelector('link[rel="preload"][href$="_bg.wasm"]');
   if (!js || !wasm) return null;
   return { jsUrl: new URL(js.getAttribute("href"), document.baseURI).href, wasmUrl: new URL(wasm.getAttribute("href"), document.baseURI).href };
+}
+
+/** A sweep worker: fig4-worker.js, or in the single-file build the classic worker its loader makes. */
+function newSweepWorker() {
+  if (window.reluBundle) return window.reluBundle.worker("fig4-worker.js");
+  return new Worker(new URL("./fig4-worker.js", import.meta.url), { type: "module" });
 }
 
 const seconds = (ms) => (ms < 10000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000).toString()) + " s";
@@ -227,7 +236,7 @@ function startSweep() {
   state.run = run;
   const n = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, jobs.length));
   for (let i = 0; i < n; i++) {
-    const worker = new Worker(new URL("./fig4-worker.js", import.meta.url), { type: "module" });
+    const worker = newSweepWorker();
     worker.onmessage = (e) => onWorkerMessage(run, worker, e.data);
     worker.onerror = (e) => {
       e.preventDefault();

@@ -16,6 +16,7 @@ use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
+use super::legend::{Legend, place};
 use super::{ChartError, FontSizes, GRID, INK, decimated_indices, superscript, thin_by_pixels};
 
 /// Floor of the log scale when no loss is positive.
@@ -154,36 +155,35 @@ where
     let line_width = ((body / 8.0).round() as u32).max(2);
     for (s, curve) in series.iter().zip(curves) {
         let style = s.color.stroke_width(line_width);
-        let legend_len = (body * 1.6) as i32;
-        chart
-            .draw_series(LineSeries::new(
-                thin_by_pixels(curve, |p| chart.backend_coord(p), 3),
-                style,
-            ))?
-            .label(s.label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + legend_len, y)], style));
+        chart.draw_series(LineSeries::new(
+            thin_by_pixels(curve, |p| chart.backend_coord(p), 3),
+            style,
+        ))?;
     }
     if !series.is_empty() {
-        let margin = (body * 0.6) as i32;
-        let sample_len = (body * 2.0) as i32;
-        let mut labels = MultiLineText::<_, &str>::new((0, 0), &text);
-        for s in series {
-            labels.push_line(s.label);
-        }
-        let (w, h) = labels
-            .estimate_dimension()
-            .map_err(|e| ChartError(format!("cannot lay out the legend: {e}")))?;
-        let legend = (w + sample_len + 2 * margin, h + 2 * margin);
-        let position = legend_position(chart, curves, legend);
-        chart
-            .configure_series_labels()
-            .position(position)
-            .margin(margin)
-            .legend_area_size(sample_len)
-            .label_font(text.clone())
-            .background_style(WHITE.mix(0.9))
-            .border_style(INK.mix(0.6))
-            .draw()?;
+        let labels: Vec<String> = series.iter().map(|s| s.label.to_string()).collect();
+        let legend = Legend {
+            labels: &labels,
+            font: &text,
+            margin: (body * 0.6) as i32,
+            sample_len: (body * 2.0) as i32,
+        };
+        let area = chart.plotting_area().strip_coord_spec();
+        let size = legend.size(&area)?;
+        let position = legend_position(chart, curves, size);
+        let (w, h) = area.dim_in_pixel();
+        let sample_len = (body * 1.6) as i32;
+        legend.draw(
+            &area,
+            place(&position, size, (w as i32, h as i32)),
+            WHITE.mix(0.9).filled(),
+            INK.mix(0.6).into(),
+            |area, i, (x, y)| {
+                let style = series[i].color.stroke_width(line_width);
+                area.draw(&PathElement::new(vec![(x, y), (x + sample_len, y)], style))?;
+                Ok(())
+            },
+        )?;
     }
     Ok(())
 }

@@ -22,6 +22,7 @@ pub mod bars;
 pub mod components;
 pub mod heatmap;
 pub mod hyperbolas;
+mod legend;
 pub mod loss;
 pub mod quadric;
 pub mod sweep;

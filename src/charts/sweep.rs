@@ -20,6 +20,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::heatmap::{Heatmap, HeatmapLayout, draw_heatmap};
+use super::legend::{Legend, place};
 use super::{ChartError, FontSizes, GOOD, GRID, INK, OBSTRUCTED};
 use crate::sweep::SweepRow;
 
@@ -266,15 +267,7 @@ pub fn draw_sweep_curves<DB: DrawingBackend>(
             .iter()
             .map(|&(x, m, _)| (x + shift, m))
             .collect();
-        let legend_len = (body * 1.6) as i32;
-        chart
-            .draw_series(LineSeries::new(pts.clone(), style))?
-            .label(format!("l = {}", curve.l))
-            .legend(move |(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(0, 0), (legend_len, 0)], style)
-                    + Circle::new((legend_len / 2, 0), dot, color.filled())
-            });
+        chart.draw_series(LineSeries::new(pts.clone(), style))?;
         let bar_style = color.stroke_width((line_width / 2).max(1));
         for &(x, m, s) in &curve.points {
             if !(s.is_finite() && s > 0.0) {
@@ -294,18 +287,31 @@ pub fn draw_sweep_curves<DB: DrawingBackend>(
         chart.draw_series(pts.iter().map(|&p| Circle::new(p, dot, color.filled())))?;
     }
     if !curves.is_empty() {
-        let margin = (body * 0.6) as i32;
-        let sample_len = (body * 2.0) as i32;
-        let position = legend_corner(&chart, &curves, n, step, body);
-        chart
-            .configure_series_labels()
-            .position(position)
-            .margin(margin)
-            .legend_area_size(sample_len)
-            .label_font(text)
-            .background_style(WHITE.mix(0.9))
-            .border_style(INK.mix(0.6))
-            .draw()?;
+        let labels: Vec<String> = curves.iter().map(|c| format!("l = {}", c.l)).collect();
+        let legend = Legend {
+            labels: &labels,
+            font: &text,
+            margin: (body * 0.6) as i32,
+            sample_len: (body * 2.0) as i32,
+        };
+        let area = chart.plotting_area().strip_coord_spec();
+        let size = legend.size(&area)?;
+        let position = legend_corner(&chart, &curves, n, step, size);
+        let (w, h) = area.dim_in_pixel();
+        let legend_len = (body * 1.6) as i32;
+        legend.draw(
+            &area,
+            place(&position, size, (w as i32, h as i32)),
+            WHITE.mix(0.9).filled(),
+            INK.mix(0.6).into(),
+            |area, i, (x, y)| {
+                let color = width_color(i);
+                let style = color.stroke_width(line_width);
+                area.draw(&PathElement::new(vec![(x, y), (x + legend_len, y)], style))?;
+                area.draw(&Circle::new((x + legend_len / 2, y), dot, color.filled()))?;
+                Ok(())
+            },
+        )?;
     }
     Ok(())
 }
@@ -318,22 +324,10 @@ fn legend_corner<'a, DB: DrawingBackend + 'a>(
     curves: &[SweepCurve],
     n: usize,
     step: f64,
-    body: f64,
+    (w, h): (i32, i32),
 ) -> SeriesLabelPosition {
     let (xr, yr) = chart.plotting_area().get_pixel_range();
     let (area_w, area_h) = (xr.end - xr.start, yr.end - yr.start);
-    // The box plotters draws: text + sample + 2 margins wide, text + 2 margins high.
-    let text = (FontFamily::SansSerif, body).into_font().color(&INK);
-    let mut labels = MultiLineText::<_, String>::new((0, 0), &text);
-    for c in curves {
-        labels.push_line(format!("l = {}", c.l));
-    }
-    let (tw, th) = labels.estimate_dimension().unwrap_or((
-        (body * 3.5) as i32,
-        (body * 1.3 * curves.len() as f64) as i32,
-    ));
-    let margin = (body * 0.6) as i32;
-    let (w, h) = (tw + (body * 2.0) as i32 + 2 * margin, th + 2 * margin);
     let mut samples: Vec<(f64, f64)> = Vec::new();
     for (i, c) in curves.iter().enumerate() {
         let shift = (i as f64 - (n as f64 - 1.0) / 2.0) * step;

@@ -6,6 +6,7 @@
 //!
 //! One submodule per view of the page; this file holds the Fig. 3 view and the shared helpers.
 
+mod canvas;
 pub mod export;
 pub mod fig1b;
 pub mod fig4;
@@ -14,8 +15,8 @@ pub mod topology;
 
 use crate::figures;
 use crate::session::{Session, SessionConfig};
+use canvas::PageCanvas;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
@@ -162,8 +163,8 @@ pub(crate) fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> 
 
 fn canvas_area(
     canvas: HtmlCanvasElement,
-) -> Result<DrawingArea<CanvasBackend, plotters::coord::Shift>, JsError> {
-    let backend = CanvasBackend::with_canvas_object(canvas)
-        .ok_or_else(|| JsError::new("this canvas has no 2-D context"))?;
+) -> Result<DrawingArea<PageCanvas, plotters::coord::Shift>, JsError> {
+    let backend =
+        PageCanvas::new(canvas).ok_or_else(|| JsError::new("this canvas has no 2-D context"))?;
     Ok(backend.into_drawing_area())
 }

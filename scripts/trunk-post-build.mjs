@@ -1,0 +1,62 @@
+// Trunk post-build hook (Trunk.toml [[hooks]]): makes the built index.html satisfy the strict
+// Content-Security-Policy that www/index.html declares in its <meta http-equiv>, then checks it.
+//
+// - Trunk writes its wasm bootstrap as an inline <script type="module">; a policy without
+//   'unsafe-inline' would block it. Each inline script moves into a file of its own,
+//   `inline-<hash>.js`, loaded by <script src> with an integrity hash like Trunk's other files.
+// - `trunk serve` also appends an inline autoreload script whose address the server fills in when
+//   it sends the page, so it cannot move to a file; it is dropped with a note (reload by hand).
+// - Then the build fails unless: the policy is present, strict (scripts/content-policy.mjs), and
+//   comes before every script and stylesheet; the HTML has no inline script, inline style, style=
+//   or on…= attribute; and no JavaScript file of the site trips the lint.
+//
+// Runs in Trunk's staging directory (TRUNK_STAGING_DIR), before Trunk moves it to dist/.
+
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import { cspProblems, isExecutable, lintHtml, lintJs, metaCsp, report, scriptElements, sriHash } from "./content-policy.mjs";
+
+const staging = process.env.TRUNK_STAGING_DIR;
+if (!staging) {
+  console.error("trunk-post-build: TRUNK_STAGING_DIR is not set (this script is a Trunk post_build hook)");
+  process.exit(2);
+}
+const indexPath = path.join(staging, "index.html");
+let html = fs.readFileSync(indexPath, "utf8");
+
+// Replace inline scripts from the last to the first, so earlier offsets stay valid.
+for (const s of scriptElements(html).reverse()) {
+  if (s.attrs.has("src") || !isExecutable(s.attrs)) continue;
+  if (s.body.includes(".well-known/trunk/ws")) {
+    console.log("trunk-post-build: dropped trunk serve's inline autoreload script (the strict CSP forbids inline scripts; reload by hand)");
+    html = html.slice(0, s.start) + html.slice(s.end);
+    continue;
+  }
+  const name = `inline-${crypto.createHash("sha256").update(s.body).digest("hex").slice(0, 16)}.js`;
+  const body = s.body.replace(/^\s*\n/, "");
+  fs.writeFileSync(path.join(staging, name), body);
+  const type = s.attrs.get("type") ? ` type="${s.attrs.get("type")}"` : "";
+  const tag = `<script${type} src="./${name}" integrity="${sriHash(Buffer.from(body))}"></script>`;
+  html = html.slice(0, s.start) + tag + html.slice(s.end);
+  console.log(`trunk-post-build: moved an inline script to ${name}`);
+}
+fs.writeFileSync(indexPath, html);
+
+const problems = [];
+const csp = metaCsp(html);
+if (!csp) problems.push("index.html has no <meta http-equiv=\"Content-Security-Policy\">");
+else {
+  problems.push(...cspProblems(csp.policy).map((p) => `Content-Security-Policy: ${p}`));
+  const firstLoad = html.search(/<(script|link|style)\b/i);
+  if (firstLoad >= 0 && firstLoad < csp.index) problems.push("the CSP <meta> must come before every script, link and style");
+}
+problems.push(...report("index.html", lintHtml(html)));
+for (const file of fs.readdirSync(staging, { recursive: true })) {
+  if (String(file).endsWith(".js")) problems.push(...report(file, lintJs(fs.readFileSync(path.join(staging, String(file)), "utf8"))));
+}
+if (problems.length) {
+  console.error(`trunk-post-build: the built site breaks its content-security rules:\n  ${problems.join("\n  ")}`);
+  process.exit(1);
+}
+console.log("trunk-post-build: strict CSP present, no inline script or style, JavaScript lint clean");
