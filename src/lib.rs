@@ -15,6 +15,7 @@ pub mod charts;
 pub mod data;
 pub mod error;
 pub mod init;
+pub mod link;
 pub mod network;
 pub mod presets;
 pub mod probability;

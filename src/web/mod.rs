@@ -9,6 +9,7 @@
 pub mod fig1b;
 pub mod fig4;
 pub mod heatmaps;
+pub mod link;
 pub mod topology;
 
 use crate::charts::{self, LossChartOptions, LossSeries, QuadricPanel};
