@@ -362,9 +362,26 @@ const TOPOLOGY: &[Param] = &[
     },
     float("yaw", "Fig. 2a yaw", -PI, PI, 0.6),
     float("pitch", "Fig. 2a pitch", PITCH_MIN, PITCH_MAX, 0.35),
-    choice("src", "Fig. 2b network", &["top", "bottom", "random"], "top"),
-    int("d", "Fig. 2b inputs d", 1, TOPOLOGY_DIM_MAX, Default::Int(2)),
-    int("l", "Fig. 2b hidden width l", 1, TOPOLOGY_L_MAX, Default::Int(6)),
+    choice(
+        "src",
+        "Fig. 2b network",
+        &["top", "bottom", "random"],
+        "top",
+    ),
+    int(
+        "d",
+        "Fig. 2b inputs d",
+        1,
+        TOPOLOGY_DIM_MAX,
+        Default::Int(2),
+    ),
+    int(
+        "l",
+        "Fig. 2b hidden width l",
+        1,
+        TOPOLOGY_L_MAX,
+        Default::Int(6),
+    ),
     choice("scheme", "Fig. 2b initialization", SCHEMES, "xavier_normal"),
     int("seed", "Fig. 2b seed", 0, MAX_SEED, Default::Int(0)),
     int("cd", "calculator d", 1, TOPOLOGY_DIM_MAX, Default::Int(2)),
@@ -389,10 +406,28 @@ const HEATMAPS: &[Param] = &[
         &["none", "xavier", "kaiming"],
         "none",
     ),
-    int("d", "selected input dimension d", 1, HEATMAP_DIM, Default::Int(1)),
-    int("l", "selected hidden width l", 1, HEATMAP_DIM, Default::Int(1)),
+    int(
+        "d",
+        "selected input dimension d",
+        1,
+        HEATMAP_DIM,
+        Default::Int(1),
+    ),
+    int(
+        "l",
+        "selected hidden width l",
+        1,
+        HEATMAP_DIM,
+        Default::Int(1),
+    ),
     flag("mc", "Monte Carlo check", false),
-    int("n", "Monte Carlo samples", 1, HEATMAP_MC_MAX, Default::Int(20_000)),
+    int(
+        "n",
+        "Monte Carlo samples",
+        1,
+        HEATMAP_MC_MAX,
+        Default::Int(20_000),
+    ),
     int("mcseed", "Monte Carlo seed", 0, MAX_SEED, Default::Int(1)),
     int("rseed", "run seed field", 0, MAX_SEED, Default::None),
     int("run", "seed of the live run", 0, MAX_SEED, Default::None),
@@ -498,6 +533,33 @@ pub enum Reason {
     },
 }
 
+impl Reason {
+    /// The short code of this reason (the `code` field JavaScript sees).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownView => "unknown_view",
+            Self::UnknownKey => "unknown_key",
+            Self::MissingValue => "missing_value",
+            Self::NotANumber => "not_a_number",
+            Self::NotFinite => "not_finite",
+            Self::NotWhole => "not_whole",
+            Self::OutOfRange { .. } => "out_of_range",
+            Self::NotAMultiple { .. } => "not_a_multiple",
+            Self::UnknownOption { .. } => "unknown_option",
+            Self::NotABool => "not_a_bool",
+            Self::DuplicateKey => "duplicate_key",
+            Self::MalformedPercent => "malformed_percent",
+            Self::TooLong { .. } => "too_long",
+            Self::ListLength { .. } => "list_length",
+            Self::RepeatedEntry => "repeated_entry",
+            Self::FutureVersion { .. } => "future_version",
+            Self::BadVersion => "bad_version",
+            Self::MissingVersion => "missing_version",
+            Self::Needs { .. } => "needs",
+        }
+    }
+}
+
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -556,7 +618,12 @@ pub struct Rejection {
 
 impl Rejection {
     fn new(key: &str, value: &str, reason: Reason) -> Self {
-        let (key, value) = (shown(key), shown(value));
+        let key = if key.is_empty() {
+            "(empty key)".to_string()
+        } else {
+            shown(key)
+        };
+        let value = shown(value);
         let message = format!("{key} = \"{value}\": {reason}");
         Self {
             key,
@@ -606,14 +673,19 @@ impl ParsedLink {
 /// as `\u{…}`, cut to [`SHOWN_CHARS`] characters with an ellipsis. The page shows it as text only.
 pub fn shown(raw: &str) -> String {
     let mut out = String::new();
-    for (i, c) in raw.chars().enumerate() {
-        if i == SHOWN_CHARS {
+    let mut count = 0;
+    for c in raw.chars() {
+        if count >= SHOWN_CHARS {
             out.push('…');
             break;
         }
-        let invisible = matches!(c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2069 | 0xFEFF);
+        count += 1;
+        let invisible =
+            matches!(c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2069 | 0xFEFF);
         if c.is_control() || invisible {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            let escaped = format!("\\u{{{:x}}}", c as u32);
+            count += escaped.len() - 1;
+            out.push_str(&escaped);
         } else {
             out.push(c);
         }
@@ -905,11 +977,8 @@ pub fn parse_link(fragment: &str) -> ParsedLink {
             match version {
                 Some(FORMAT_VERSION) => {}
                 Some(found) if found > FORMAT_VERSION => {
-                    p.rejections.push(Rejection::new(
-                        "v",
-                        raw,
-                        Reason::FutureVersion { found },
-                    ));
+                    p.rejections
+                        .push(Rejection::new("v", raw, Reason::FutureVersion { found }));
                     return p;
                 }
                 _ => {
@@ -954,8 +1023,11 @@ pub fn parse_link(fragment: &str) -> ParsedLink {
         };
         let limit = max_len(&param.kind);
         if raw_value.len() > limit {
-            p.rejections
-                .push(Rejection::new(key, raw_value, Reason::TooLong { max: limit }));
+            p.rejections.push(Rejection::new(
+                key,
+                raw_value,
+                Reason::TooLong { max: limit },
+            ));
             continue;
         }
         let Some(value) = percent_decode(raw_value) else {
@@ -998,7 +1070,8 @@ fn check_dependencies(p: &mut ParsedLink) {
     }
 }
 
-fn value_text(v: &Value) -> Option<String> {
+/// A value as a link writes it (before percent-encoding); `None` for an absent optional value.
+pub fn value_text(v: &Value) -> Option<String> {
     Some(match v {
         Value::None => return None,
         Value::Int(n) => n.to_string(),
@@ -1010,11 +1083,7 @@ fn value_text(v: &Value) -> Option<String> {
             .map(|x| format_number(*x))
             .collect::<Vec<_>>()
             .join(","),
-        Value::Ints(ns) => ns
-            .iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(","),
+        Value::Ints(ns) => ns.iter().map(u64::to_string).collect::<Vec<_>>().join(","),
     })
 }
 
@@ -1040,7 +1109,11 @@ pub struct LinkError(pub Vec<Rejection>);
 impl fmt::Display for LinkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let msgs: Vec<&str> = self.0.iter().map(|r| r.message.as_str()).collect();
-        write!(f, "this state cannot be written as a link: {}", msgs.join("; "))
+        write!(
+            f,
+            "this state cannot be written as a link: {}",
+            msgs.join("; ")
+        )
     }
 }
 
@@ -1051,7 +1124,10 @@ impl std::error::Error for LinkError {}
 /// # Errors
 /// [`LinkError`] with every rejection when a value is outside its key's limits (or of the wrong
 /// kind): a link is only ever written when it opens without a message.
-pub fn format_link(view: View, values: &BTreeMap<&'static str, Value>) -> Result<String, LinkError> {
+pub fn format_link(
+    view: View,
+    values: &BTreeMap<&'static str, Value>,
+) -> Result<String, LinkError> {
     let link = format_values(view, values);
     let back = parse_link(&link);
     if back.rejections.is_empty() {
@@ -1084,9 +1160,11 @@ pub fn value_from_json(kind: &Kind, json: &serde_json::Value) -> Result<Value, R
         (Kind::Float { .. }, j) => number(j).map(Value::Float),
         (Kind::Enum { .. }, J::String(s)) => Ok(Value::Text(s.clone())),
         (Kind::Bool, J::Bool(b)) => Ok(Value::Bool(*b)),
-        (Kind::FloatList { .. }, J::Array(xs)) => {
-            xs.iter().map(number).collect::<Result<_, _>>().map(Value::Floats)
-        }
+        (Kind::FloatList { .. }, J::Array(xs)) => xs
+            .iter()
+            .map(number)
+            .collect::<Result<_, _>>()
+            .map(Value::Floats),
         (Kind::IntSet { .. }, J::Array(xs)) => xs
             .iter()
             .map(|j| {
@@ -1102,7 +1180,9 @@ pub fn value_from_json(kind: &Kind, json: &serde_json::Value) -> Result<Value, R
                 v.sort_unstable();
                 Value::Ints(v)
             }),
-        (Kind::Enum { .. }, _) => Err(Reason::UnknownOption { options: Vec::new() }),
+        (Kind::Enum { .. }, _) => Err(Reason::UnknownOption {
+            options: Vec::new(),
+        }),
         (Kind::Bool, _) => Err(Reason::NotABool),
         _ => Err(Reason::NotANumber),
     }
@@ -1267,7 +1347,16 @@ mod tests {
 
     #[test]
     fn numbers_round_trip_exactly() {
-        for x in [0.05, 0.1 + 0.2, 1e-300, f64::MAX, -0.0, 2.0, 1e16, 123456.789] {
+        for x in [
+            0.05,
+            0.1 + 0.2,
+            1e-300,
+            f64::MAX,
+            -0.0,
+            2.0,
+            1e16,
+            123456.789,
+        ] {
             let s = format_number(x);
             assert_eq!(parse_number(&s).unwrap().to_bits(), x.to_bits(), "{s}");
         }
@@ -1297,6 +1386,7 @@ mod tests {
         assert_eq!(s, "a\\u{202e}b\\u{a}c");
         let long = "x".repeat(200);
         assert_eq!(shown(&long).chars().count(), SHOWN_CHARS + 1);
+        assert!(shown(&"\u{0}".repeat(200)).chars().count() <= SHOWN_CHARS + 12);
     }
 
     #[test]
