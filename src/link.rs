@@ -1248,9 +1248,16 @@ pub const PRESETS: &[LinkPreset] = &[
     },
     LinkPreset {
         id: "fig2b",
-        label: "Fig. 2b: components of H(c), the obstructed Fig. 3 run",
+        label: "Fig. 2b: components of H(c) of a random network",
         view: View::Topology,
-        settings: &[("c", "-1"), ("src", "top")],
+        settings: &[
+            ("c", "-1"),
+            ("src", "random"),
+            ("d", "2"),
+            ("l", "6"),
+            ("scheme", "xavier_normal"),
+            ("seed", "0"),
+        ],
     },
     LinkPreset {
         id: "fig3-obstructed",

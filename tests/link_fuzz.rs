@@ -7,6 +7,7 @@
 //! Failures are saved to tests/links/proptest-regressions.txt (replayed first on every run); the
 //! hand-kept corpus tests/links/corpus.txt is checked on every run too.
 
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
