@@ -49,6 +49,9 @@ pub const MAX_LIST_LEN: usize = 8_192;
 pub const SHOWN_CHARS: usize = 48;
 /// Most steps a Fig. 3 link replays (both runs, gradient flow included, stay well under a second).
 pub const FIG3_MAX_REPLAY: u64 = 20_000;
+/// Most steps a Fig. 3 link replays with the gradient-flow integrator (its adaptive substeps make a
+/// step of an obstructed run up to a few hundred times dearer than a GD step).
+pub const FIG3_MAX_FLOW_REPLAY: u64 = 1_000;
 /// Most steps a Fig. 1b link replays.
 pub const FIG1B_MAX_REPLAY: u64 = 20_000;
 /// Most steps of the appendix view's live run (the page stops it there).
@@ -526,6 +529,11 @@ pub enum Reason {
     BadVersion,
     /// Settings without a version: read as version 1.
     MissingVersion,
+    /// More steps than a link replays with this integrator.
+    ReplayTooLong {
+        /// The most steps replayed.
+        max: u64,
+    },
     /// A value that needs another key (the live run of the appendix view needs a selected cell).
     Needs {
         /// The key needed.
@@ -556,6 +564,7 @@ impl Reason {
             Self::BadVersion => "bad_version",
             Self::MissingVersion => "missing_version",
             Self::Needs { .. } => "needs",
+            Self::ReplayTooLong { .. } => "replay_too_long",
         }
     }
 }
@@ -598,6 +607,10 @@ impl fmt::Display for Reason {
             ),
             Self::MissingVersion => f.write_str("no format version given: read as v=1"),
             Self::Needs { key } => write!(f, "needs the key {key} to be set"),
+            Self::ReplayTooLong { max } => write!(
+                f,
+                "too many steps to replay with the gradient-flow integrator (int=flow): at most {max}"
+            ),
         }
     }
 }
@@ -1053,8 +1066,24 @@ pub fn parse_link(fragment: &str) -> ParsedLink {
     p
 }
 
-/// Cross-key rules: the appendix view's live run needs a selected cell.
+/// Cross-key rules: the appendix view's live run needs a selected cell; a Fig. 3 link replays at
+/// most [`FIG3_MAX_FLOW_REPLAY`] steps of gradient flow.
 fn check_dependencies(p: &mut ParsedLink) {
+    if p.view == View::Fig3
+        && p.values.get("int") == Some(&Value::Text("flow".into()))
+        && let Some(Value::Int(step)) = p.values.get("step").cloned()
+        && step > FIG3_MAX_FLOW_REPLAY
+    {
+        p.rejections.push(Rejection::new(
+            "step",
+            &step.to_string(),
+            Reason::ReplayTooLong {
+                max: FIG3_MAX_FLOW_REPLAY,
+            },
+        ));
+        p.values.insert("step", Value::Int(0));
+        p.given.retain(|k| *k != "step");
+    }
     if p.view == View::Heatmaps
         && p.values.get("sel") == Some(&Value::Text("none".into()))
         && let Some(Value::Int(seed)) = p.values.get("run").cloned()

@@ -80,6 +80,9 @@ fn check_invariants(input: &str, p: &ParsedLink) -> Result<(), TestCaseError> {
             v
         );
     }
+    if p.view == View::Fig3 && p.values["int"] == Value::Text("flow".into()) {
+        prop_assert!(matches!(p.values["step"], Value::Int(n) if n <= link::FIG3_MAX_FLOW_REPLAY));
+    }
     for r in &p.rejections {
         prop_assert!(!r.key.is_empty());
         prop_assert!(r.message.contains(&r.reason.to_string()));
@@ -172,6 +175,14 @@ fn valid_link(view: View) -> BoxedStrategy<(String, Vec<(&'static str, String)>)
             // The appendix view's live run needs a selected cell.
             if pairs.iter().any(|(k, t)| *k == "sel" && t == "none") {
                 pairs.retain(|(k, _)| *k != "run");
+            }
+            // A Fig. 3 link replays at most 1000 steps of gradient flow.
+            if pairs.iter().any(|(k, t)| *k == "int" && t == "flow") {
+                for (k, t) in pairs.iter_mut() {
+                    if *k == "step" && t.parse::<u64>().unwrap() > link::FIG3_MAX_FLOW_REPLAY {
+                        *t = link::FIG3_MAX_FLOW_REPLAY.to_string();
+                    }
+                }
             }
             let mut link = format!("#{}?v=1", view.name());
             for (k, t) in &pairs {
@@ -277,7 +288,8 @@ proptest! {
         check_invariants(&mutated, &p)?;
         for (k, _) in &pairs {
             // Unselecting the appendix cell also drops its live run.
-            let dependent = view == View::Heatmaps && *key == "sel" && (*k == "run" || *k == "rstep");
+            let dependent = (view == View::Heatmaps && *key == "sel" && (*k == "run" || *k == "rstep"))
+                || (view == View::Fig3 && *key == "int" && *k == "step");
             if k != key && !dependent && !bad.contains('&') && !bad.contains('#') {
                 prop_assert_eq!(&p.values[k], &clean.values[k], "{} changed in {}", k, mutated);
             }

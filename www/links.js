@@ -73,9 +73,11 @@ function currentLink() {
   links.capped = null;
   for (const key of REPLAY_KEYS) {
     const param = (links.schema[view] || []).find((p) => p.key === key);
-    if (param && typeof state[key] === "number" && state[key] > param.max) {
-      links.capped = `this link replays ${param.max} steps, the most a link holds (the page is at step ${state[key]})`;
-      state[key] = param.max;
+    if (!param || typeof state[key] !== "number") continue;
+    const max = view === "fig3" && state.int === "flow" ? Math.min(param.max, links.replay.fig3FlowReplay) : param.max;
+    if (state[key] > max) {
+      links.capped = `this link replays ${max} steps, the most a link holds here (the page is at step ${state[key]})`;
+      state[key] = max;
     }
   }
   return links.wasm.formatLink(view, state);
@@ -196,6 +198,7 @@ export function initLinks(wasm, hooks) {
   links.wasm = wasm;
   links.hooks = hooks;
   links.schema = wasm.linkSchema();
+  links.replay = wasm.linkReplayLimits();
   buildPresets();
   $("copy-link").addEventListener("click", copyLink);
   addEventListener("popstate", applyHash);

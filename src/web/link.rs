@@ -76,3 +76,20 @@ pub fn link_presets() -> Result<JsValue, JsError> {
         .collect();
     to_js(&list)
 }
+
+/// Replay limits that depend on another key: `{fig3FlowReplay}` (the most steps a Fig. 3 link
+/// replays with `int=flow`).
+///
+/// # Errors
+/// Only if serialization fails.
+#[wasm_bindgen(js_name = linkReplayLimits)]
+pub fn link_replay_limits() -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Limits {
+        fig3_flow_replay: u64,
+    }
+    to_js(&Limits {
+        fig3_flow_replay: link::FIG3_MAX_FLOW_REPLAY,
+    })
+}

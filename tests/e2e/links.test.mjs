@@ -261,6 +261,7 @@ const BROKEN = [
   ["wrong enum", "#fig3?v=1&speed=7&int=euler", "int", "unknown_option", /unknown option \(one of: gd, flow, conserving\)/],
   ["not a whole number", "#fig3?v=1&speed=7&step=2.5", "step", "not_whole", /not a whole number/],
   ["replay too long", "#fig3?v=1&speed=7&step=1000000", "step", "out_of_range", /out of range \[0, 20000\]/],
+  ["flow replay too long", "#fig3?v=1&speed=7&int=flow&step=5000", "step", "replay_too_long", /at most 1000/],
   ["too long", `#fig3?v=1&speed=7&lr=${"1".repeat(100)}`, "lr", "too_long", /too long/],
   ["off the slider grid", "#topology?v=1&c=0.33", "c", "not_a_multiple", /not a multiple of 0\.05/],
   ["Monte Carlo samples", "#heatmaps?v=1&n=0", "n", "out_of_range", /out of range \[1, 200000\]/],
