@@ -177,10 +177,12 @@ async function copyLink() {
     if (!navigator.clipboard || !window.isSecureContext) throw new Error("no clipboard");
     await navigator.clipboard.writeText(url);
     field.hidden = true;
+    $("link-field-label").hidden = true;
     status.textContent = `Link copied to the clipboard.${note}`;
   } catch {
     // No clipboard access (an insecure context, a denied permission): show the link selected.
     field.hidden = false;
+    $("link-field-label").hidden = false;
     field.focus();
     field.select();
     status.textContent = `The clipboard is not available here: the link is selected in the field, copy it with Ctrl+C (⌘C on a Mac).${note}`;
