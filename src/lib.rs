@@ -17,6 +17,7 @@ pub mod error;
 pub mod export;
 pub mod figures;
 pub mod init;
+pub mod link;
 pub mod network;
 pub mod presets;
 pub mod probability;

@@ -3,6 +3,7 @@
 
 import { exportBar, chartItems, dataItem } from "./export.js";
 import { installClassroom, prefersReducedMotion } from "./classroom.js";
+import { initLinks } from "./links.js";
 
 const $ = (id) => document.getElementById(id);
 const ROWS = ["top", "bottom"];
@@ -22,6 +23,7 @@ const state = {
   fatal: false,
   readouts: { top: null, bottom: null },
   presentation: false, // classroom presentation mode (classroom.js)
+  activeView: "fig3", // set from the link (links.js)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -355,7 +357,7 @@ function updateRowTitles() {
 
 function rotate(row, dyaw, dpitch) {
   const v = state.views[row];
-  v.yaw += dyaw;
+  v.yaw = wrapYaw(v.yaw + dyaw);
   v.pitch = Math.min(PITCH_MAX, Math.max(PITCH_MIN, v.pitch + dpitch));
   scheduleRedraw([row]);
   if (state.playing) drawRow(row);
@@ -418,8 +420,7 @@ const VIEWS = ["fig3", "fig1b", "topology", "heatmaps", "fig4"];
 const started = new Set();
 
 function currentView() {
-  const name = location.hash.replace(/^#/, "");
-  return VIEWS.includes(name) ? name : "fig3";
+  return VIEWS.includes(state.activeView) ? state.activeView : "fig3";
 }
 
 function viewModule(name) {
@@ -468,6 +469,7 @@ const shell = {
   /** True under prefers-reduced-motion: views then start no animation by themselves. */
   reducedMotion: prefersReducedMotion,
   // setPresentation(on) and isPresentation() are added by installClassroom in init.
+  wrapYaw,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -498,6 +500,60 @@ function addExports() {
   );
   loss.push(dataItem("Both runs JSON", "Save both runs with their settings as JSON", "fig3-run.json", () => state.wasm.fig3ExportJson(state.runs.top, state.runs.bottom)));
   $("loss-chart").after(exportBar("Save:", loss, { onError: exportError, idPrefix: "fig3-export-loss" }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links: the Fig. 3 state as links.js writes it (keys and limits: src/link.rs).
+
+/** A yaw angle brought into [−π, π], so that a link can hold it. */
+function wrapYaw(yaw) {
+  const turn = 2 * Math.PI;
+  return ((((yaw + Math.PI) % turn) + turn) % turn) - Math.PI;
+}
+
+function getState() {
+  const s = state.settings;
+  if (!s) return null;
+  const { top, bottom } = state.views;
+  return {
+    top: s.presets.top,
+    bottom: s.presets.bottom,
+    seed: s.seed,
+    lr: s.lr,
+    int: s.integrator,
+    speed: s.speed,
+    log: s.logScale,
+    pause: s.stopAtTStar,
+    step: currentStep(),
+    ty: top.yaw,
+    tp: top.pitch,
+    by: bottom.yaw,
+    bp: bottom.pitch,
+  };
+}
+
+/** Restores a state from a link: the controls, the view angles, and the runs replayed to `step`. */
+function setState(v) {
+  pause();
+  $("preset-top").value = v.top;
+  $("preset-bottom").value = v.bottom;
+  $("seed").value = String(v.seed);
+  $("lr").value = String(v.lr);
+  $("integrator").value = v.int;
+  $("speed").value = String(v.speed);
+  $("log-scale").checked = v.log;
+  $("stop-at").checked = v.pause;
+  state.views.top = { yaw: v.ty, pitch: v.tp };
+  state.views.bottom = { yaw: v.by, pitch: v.bp };
+  if (!applySettings()) return;
+  updateReadouts();
+  if (v.step < currentStep()) {
+    if (!applySettings({ forceReset: true })) return;
+    updateReadouts();
+  }
+  const todo = v.step - currentStep();
+  if (todo > 0) stepRuns(todo);
+  drawAll();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -533,12 +589,20 @@ function init(wasm) {
   for (const id of ["play", "step", "reset", "random-seed"]) $(id).disabled = false;
   drawAll();
   addExports();
-  addEventListener("hashchange", route);
   Object.assign(shell, installClassroom({ state, views: VIEWS, currentView }));
-  route();
+  initLinks(wasm, {
+    module: (name) => (name === "fig3" ? { getState, setState } : viewModule(name)),
+    activeView: currentView,
+    setActiveView: (name) => {
+      state.activeView = name;
+    },
+    route,
+    isWasmCrash,
+    showFatal,
+  });
   document.body.dataset.ready = "true";
   // For the console and the end-to-end tests: the live runs and the core's bindings.
-  window.reluApp = { state, wasm, drawAll, stepRuns, shell, route };
+  window.reluApp = { state, wasm, drawAll, stepRuns, shell, route, getState, setState };
 }
 
 addEventListener("TrunkApplicationStarted", () => init(window.wasmBindings));

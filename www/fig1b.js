@@ -514,5 +514,50 @@ function clientPointOf(w, v) {
   return [rect.left + (x * rect.width) / c.width, rect.top + (y * rect.height) / c.height];
 }
 
+// ---------------------------------------------------------------------------------------------
+// Links (keys and limits: src/link.rs)
+
+/** The rescaling factor typed in its field when it is a positive number, else the default. */
+function alphaValue() {
+  const a = Number(view.els.alpha.value.trim());
+  return view.els.alpha.value.trim() !== "" && Number.isFinite(a) && a > 0 ? a : 2;
+}
+
+function getState() {
+  if (!view.neuron) return null;
+  const r = view.neuron.readout();
+  const s = view.settings;
+  return { lr: s.lr, int: s.integrator, speed: s.speed, w0: r.start[0], v0: r.start[1], alpha: alphaValue(), step: r.step };
+}
+
+/** Restores a state from a link: settings, the exact start, and the run replayed to `step`. */
+function setState(v) {
+  if (!view.neuron) return;
+  pause();
+  const e = view.els;
+  e.lr.value = String(v.lr);
+  e.integrator.value = v.int;
+  e.speed.value = String(v.speed);
+  e.alpha.value = String(v.alpha);
+  e.startW.value = String(v.w0);
+  e.startV.value = String(v.v0);
+  for (const input of [e.lr, e.speed, e.startW, e.startV, e.alpha]) markInvalid(input, false);
+  view.settings.speed = v.speed;
+  const r = view.neuron.readout();
+  const same = r.start[0] === v.w0 && r.start[1] === v.v0 && r.lr === v.lr && r.integrator === v.int;
+  if (!same || v.step < r.step) {
+    const ok = guarded(() => {
+      view.neuron.setSettings(v.lr, v.int);
+      view.neuron.setPoint(v.w0, v.v0);
+    });
+    if (!ok) return;
+    view.settings.lr = v.lr;
+    view.settings.integrator = v.int;
+  }
+  const todo = v.step - view.neuron.readout().step;
+  if (todo > 0) guarded(() => view.neuron.step(todo));
+  draw();
+}
+
 window.reluViews = window.reluViews || {};
-window.reluViews.fig1b = { init, show, hide, clientPointOf };
+window.reluViews.fig1b = { init, show, hide, clientPointOf, getState, setState };

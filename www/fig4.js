@@ -473,8 +473,56 @@ function addExports() {
 // ---------------------------------------------------------------------------------------------
 // The view protocol
 
+// ---------------------------------------------------------------------------------------------
+// Links (keys and limits: src/link.rs)
+
+/** The settings in the form, each field falling back to its default while it holds no valid value. */
+function formSettings() {
+  const L = state.limits;
+  const read = (group, ok, fallback) => {
+    const text = group.querySelector("input").value.trim();
+    const x = Number(text);
+    return text !== "" && ok(x) ? x : fallback;
+  };
+  const whole = (max) => (x) => Number.isInteger(x) && x >= 1 && x <= max;
+  return {
+    widths: state.el.widths.filter((b) => b.checked).map((b) => Number(b.value)),
+    seeds: read(state.el.seeds, whole(L.maxSeeds), L.defaultSeeds),
+    steps: read(state.el.steps, whole(L.maxSteps), L.defaultSteps),
+    lr: read(state.el.lr, (x) => Number.isFinite(x) && x > 0 && x <= 1000, L.defaultLr),
+  };
+}
+
+const sameCfg = (a, b) =>
+  a.seeds === b.seeds && a.steps === b.steps && a.lr === b.lr && a.widths.join(",") === b.widths.join(",");
+
+function getState() {
+  if (!state.el.widths) return null;
+  const cfg = formSettings();
+  const ran = Boolean((state.run && sameCfg(state.run.cfg, cfg)) || (state.result && sameCfg(state.result.cfg, cfg)));
+  return { w: cfg.widths, seeds: cfg.seeds, steps: cfg.steps, lr: cfg.lr, ran };
+}
+
+/** Restores a state from a link; `ran` reruns the (seeded) sweep unless this one is already shown. */
+function setState(v) {
+  if (!state.el.widths) return;
+  for (const box of state.el.widths) box.checked = v.w.includes(Number(box.value));
+  const input = (group) => group.querySelector("input");
+  input(state.el.seeds).value = String(v.seeds);
+  input(state.el.steps).value = String(v.steps);
+  input(state.el.lr).value = String(v.lr);
+  for (const g of [state.el.seeds, state.el.steps, state.el.lr]) markInvalid(input(g), false);
+  if (!v.ran) return;
+  const cfg = formSettings();
+  if ((state.result && sameCfg(state.result.cfg, cfg)) || (state.run && sameCfg(state.run.cfg, cfg))) return;
+  if (state.run) cancelSweep();
+  startSweep();
+}
+
 window.reluViews = window.reluViews || {};
 window.reluViews.fig4 = {
+  getState,
+  setState,
   init(wasm, shell) {
     state.wasm = wasm;
     state.shell = shell;

@@ -394,6 +394,7 @@ function startRun() {
     const run = new view.wasm.RandomNetworkRun(m.scheme, cur.row + 1, cur.col + 1, seed);
     if (view.run) view.run.free();
     view.run = run;
+    view.runOf = { seed, map: cur.map, col: cur.col, row: cur.row };
     view.els.play.disabled = false;
     view.els.runBody.hidden = false;
     showRun();
@@ -517,8 +518,79 @@ function addExports() {
 // ---------------------------------------------------------------------------------------------
 // Registration
 
+// ---------------------------------------------------------------------------------------------
+// Links (keys and limits: src/link.rs)
+
+function getState() {
+  const cur = view.current;
+  const seedText = view.els.runSeed.value.trim();
+  const rseed = wholeNumber(seedText, Number.MAX_SAFE_INTEGER);
+  const run = view.run && view.runOf;
+  return {
+    sel: cur ? SCHEMES[cur.map] : "none",
+    d: cur ? cur.row + 1 : 1,
+    l: cur ? cur.col + 1 : 1,
+    mc: view.mc.on,
+    n: view.mc.samples,
+    mcseed: view.mc.seed,
+    rseed: seedText === "" ? null : rseed,
+    run: run ? run.seed : null,
+    rstep: run ? Number(view.els.steps.dataset.value || 0) : 0,
+  };
+}
+
+/** Restores a state from a link: the selected cell, the Monte Carlo settings and the live run
+ * (replayed to `rstep`, paused). */
+function setState(v) {
+  pause();
+  const e = view.els;
+  e.mcOn.checked = v.mc;
+  e.samples.value = String(v.n);
+  e.seed.value = String(v.mcseed);
+  e.runSeed.value = v.rseed === null ? "" : String(v.rseed);
+  for (const input of [e.samples, e.seed, e.runSeed]) markInvalid(input, false);
+  view.mc = { on: v.mc, samples: v.n, seed: v.mcseed };
+  const map = SCHEMES.indexOf(v.sel);
+  if (map >= 0) {
+    select(map, v.l - 1, v.d - 1);
+    showCell();
+  } else if (view.current) {
+    const prev = view.current.map;
+    view.current = null;
+    scheduleDraw([prev]);
+  }
+  const cur = view.current;
+  const same = view.run && view.runOf && cur && view.runOf.seed === v.run && view.runOf.map === cur.map &&
+    view.runOf.col === cur.col && view.runOf.row === cur.row && Number(e.steps.dataset.value) <= v.rstep;
+  if (v.run === null || !cur) {
+    if (view.run) view.run.free();
+    view.run = null;
+    view.runOf = null;
+    e.play.disabled = true;
+    e.runBody.hidden = true;
+    e.steps.textContent = "step 0";
+    e.steps.dataset.value = "0";
+    return;
+  }
+  guarded(() => {
+    if (!same) {
+      const run = new view.wasm.RandomNetworkRun(SCHEMES[cur.map], cur.row + 1, cur.col + 1, v.run);
+      if (view.run) view.run.free();
+      view.run = run;
+      view.runOf = { seed: v.run, map: cur.map, col: cur.col, row: cur.row };
+    }
+    const todo = v.rstep - Number(view.run.readout().step);
+    if (todo > 0) view.run.step(todo);
+    e.play.disabled = false;
+    e.runBody.hidden = false;
+    showRun();
+  });
+}
+
 window.reluViews = window.reluViews || {};
 window.reluViews.heatmaps = {
+  getState,
+  setState,
   init(wasm, shell) {
     view.wasm = wasm;
     view.shell = shell;

@@ -286,7 +286,7 @@ function drawQuadric() {
 }
 
 function rotate(dyaw, dpitch) {
-  view.yaw += dyaw;
+  view.yaw = shell.wrapYaw(view.yaw + dyaw);
   view.pitch = Math.min(PITCH_MAX, Math.max(PITCH_MIN, view.pitch + dpitch));
   schedule("quadric");
 }
@@ -454,6 +454,7 @@ function compute() {
   const input = readCalc();
   if (!input) return;
   state.calc = input;
+  state.calcTried = input;
   let failed = false;
   const s = guard("topo-calc-msg", () => {
     try {
@@ -588,8 +589,51 @@ function onEnter(id, fn) {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Links (keys and limits: src/link.rs)
+
+function getState() {
+  const calc = state.calc || state.calcTried || { d: 2, e: 1, c: [-1, -1.5] };
+  const r = state.random;
+  return {
+    c: cValue(),
+    yaw: view.yaw,
+    pitch: view.pitch,
+    src: $("topo-source").value,
+    d: r.d,
+    l: r.l,
+    scheme: r.scheme,
+    seed: r.seed,
+    cd: calc.d,
+    ce: calc.e,
+    cc: calc.c,
+  };
+}
+
+/** Restores a state from a link: Fig. 2a's c and angles, Fig. 2b's network, the calculator. */
+function setState(v) {
+  $("topo-c").value = String(Math.round(v.c * C_STEPS));
+  view.yaw = v.yaw;
+  view.pitch = v.pitch;
+  $("topo-source").value = v.src;
+  $("topo-rand-d").value = String(v.d);
+  $("topo-rand-l").value = String(v.l);
+  $("topo-rand-scheme").value = v.scheme;
+  $("topo-rand-seed").value = String(v.seed);
+  state.random = { d: v.d, l: v.l, scheme: v.scheme, seed: v.seed };
+  $("topo-calc-d").value = String(v.cd);
+  $("topo-calc-e").value = String(v.ce);
+  $("topo-calc-c").value = v.cc.map(String).join(", ");
+  state.calcTried = { d: v.cd, e: v.ce, c: v.cc };
+  updateQuadric();
+  updateSource();
+  compute();
+}
+
 window.reluViews = window.reluViews || {};
 window.reluViews.topology = {
+  getState,
+  setState,
   init(wasmModule, shellApi) {
     wasm = wasmModule;
     shell = shellApi;

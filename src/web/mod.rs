@@ -11,6 +11,7 @@ pub mod export;
 pub mod fig1b;
 pub mod fig4;
 pub mod heatmaps;
+pub mod link;
 pub mod topology;
 
 use crate::figures;
