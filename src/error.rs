@@ -161,6 +161,15 @@ pub enum TopologyError {
         /// Which dimension.
         name: &'static str,
     },
+    /// A dimension above the largest accepted one.
+    TooLarge {
+        /// Which dimension.
+        name: &'static str,
+        /// The value given.
+        value: usize,
+        /// The largest accepted value.
+        max: usize,
+    },
     /// A c_k is not finite.
     NotFinite {
         /// The neuron.
@@ -185,6 +194,9 @@ impl fmt::Display for TopologyError {
                 )
             }
             Self::Dimension { name } => write!(f, "{name} must be at least 1"),
+            Self::TooLarge { name, value, max } => {
+                write!(f, "{name} = {value} is too large: it must be at most {max}")
+            }
             Self::NotFinite { neuron } => write!(f, "c_{neuron} is not a finite number"),
             Self::NotScalarOutput { e } => write!(
                 f,

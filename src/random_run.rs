@@ -397,12 +397,14 @@ impl RandomRun {
             let r = self.trainer.step()?;
             self.loss.push(((r.step - 1) as f64, r.loss));
         }
+        // The loss at the state reached is only seen by the next step: check it now.
+        self.trainer.checked_loss()?;
         Ok(n)
     }
 
-    /// (t, L(θ_t)) for the kept steps.
+    /// (t, L(θ_t)) for the kept steps t (true step indices, increasing from 0; see [`History`]).
     pub fn loss_history(&self) -> &[(f64, f64)] {
-        self.loss.items()
+        self.loss.values()
     }
 
     /// The trainer (parameters, conserved quantities, …).

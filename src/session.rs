@@ -4,9 +4,10 @@
 //! # Conventions
 //! - The loss history holds (t, L(θ_t)) for t = 0, 1, …: the loss at the start of each step, the
 //!   same numbers as the `loss` array of `obstruction train`.
-//! - Histories are bounded: when one reaches its capacity, every other point is dropped and only
-//!   every 2nd (then 4th, …) later step is recorded, so a run of any length keeps O(capacity) memory.
-//!   The latest state is always available separately (the readout and the current point).
+//! - Histories are bounded ([`History`]): when one reaches its capacity, every other point is
+//!   dropped and only every 2nd (then 4th, …) later step is recorded, so a run of any length keeps
+//!   O(capacity) memory. Step 0 and the latest point are always kept, and every kept point carries
+//!   its true step index, so charts and exports place it at the right step.
 //! - Trajectories record the first two coordinates of w_k and the first of v_k: exactly
 //!   (w₁, w₂, v) for the d = 2, e = 1 network of Fig. 3.
 //! - Like the rest of the core, nothing here reads a clock or the DOM.
@@ -25,48 +26,101 @@ pub const HISTORY_CAPACITY: usize = 4096;
 /// Largest seed accepted from the outside (JavaScript numbers are exact up to 2^53).
 pub const MAX_SEED: u64 = (1 << 53) - 1;
 
-/// A sequence that keeps at most `capacity` evenly spaced samples of a growing series.
+/// A bounded record of a growing series x_0, x_1, x_2, … (element i is "step i"), decimated as it
+/// grows.
+///
+/// It keeps the elements whose step is a multiple of the current *stride* (1 at first), plus the
+/// latest element. When a new element would make it hold more than `capacity`, the stride doubles
+/// and every kept element whose step is not a multiple of the new stride is dropped. So it always
+/// holds at most `capacity` elements, step 0 and the latest step are always kept, the kept steps are
+/// strictly increasing and evenly spaced (except the gap before the latest one), and each kept
+/// element carries its true step ([`History::steps`]) so that a chart or an export places it right.
+/// Memory is O(capacity) whatever the length of the run; pushing is amortized O(1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct History<T> {
-    items: Vec<T>,
+    steps: Vec<u64>,
+    values: Vec<T>,
     capacity: usize,
     stride: u64,
     seen: u64,
 }
 
 impl<T: Copy> History<T> {
-    /// An empty history (capacity at least 2).
+    /// An empty history keeping at most `capacity` elements (at least 2).
     pub fn new(capacity: usize) -> Self {
         Self {
-            items: Vec::with_capacity(capacity.max(2)),
+            steps: Vec::new(),
+            values: Vec::new(),
             capacity: capacity.max(2),
             stride: 1,
             seen: 0,
         }
     }
 
-    /// Offers the next element of the series; keeps it when its index is a multiple of the stride.
+    /// Offers the next element of the series (step [`History::seen`]).
     pub fn push(&mut self, item: T) {
-        if self.seen.is_multiple_of(self.stride) {
-            if self.items.len() == self.capacity {
-                let mut keep = 0;
-                for i in (0..self.items.len()).step_by(2) {
-                    self.items[keep] = self.items[i];
+        let step = self.seen;
+        self.seen += 1;
+        // The previous latest element stays only if it lies on the stride grid.
+        if self.steps.last().is_some_and(|s| s % self.stride != 0) {
+            self.steps.pop();
+            self.values.pop();
+        }
+        if self.steps.len() >= self.capacity {
+            self.stride = self.stride.saturating_mul(2);
+            let stride = self.stride;
+            let mut keep = 0;
+            for i in 0..self.steps.len() {
+                if self.steps[i] % stride == 0 {
+                    self.steps[keep] = self.steps[i];
+                    self.values[keep] = self.values[i];
                     keep += 1;
                 }
-                self.items.truncate(keep);
-                self.stride *= 2;
             }
-            if self.seen.is_multiple_of(self.stride) {
-                self.items.push(item);
-            }
+            self.steps.truncate(keep);
+            self.values.truncate(keep);
         }
-        self.seen += 1;
+        self.steps.push(step);
+        self.values.push(item);
     }
 
-    /// The kept samples, oldest first.
-    pub fn items(&self) -> &[T] {
-        &self.items
+    /// Goes back to step `step` with value `item`: drops every kept element at or after `step` and
+    /// records `item` as the latest one (used when a diverged run returns to an earlier state).
+    /// Does nothing when `step` is beyond the latest step offered.
+    pub fn rewind(&mut self, step: u64, item: T) {
+        if step > self.seen {
+            return;
+        }
+        let keep = self.steps.partition_point(|s| *s < step);
+        self.steps.truncate(keep);
+        self.values.truncate(keep);
+        self.seen = step;
+        self.push(item);
+    }
+
+    /// The kept elements, oldest first (the last one is the latest offered).
+    pub fn values(&self) -> &[T] {
+        &self.values
+    }
+
+    /// The step of each kept element: strictly increasing, starting at 0, ending at the latest step.
+    pub fn steps(&self) -> &[u64] {
+        &self.steps
+    }
+
+    /// The kept (step, element) pairs, oldest first.
+    pub fn points(&self) -> impl Iterator<Item = (u64, T)> + '_ {
+        self.steps.iter().copied().zip(self.values.iter().copied())
+    }
+
+    /// The latest element offered.
+    pub fn latest(&self) -> Option<T> {
+        self.values.last().copied()
+    }
+
+    /// The largest number of elements kept.
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// How many elements were offered.
@@ -74,7 +128,7 @@ impl<T: Copy> History<T> {
         self.seen
     }
 
-    /// The current spacing between kept samples.
+    /// The current spacing between kept steps.
     pub fn stride(&self) -> u64 {
         self.stride
     }
@@ -187,34 +241,56 @@ impl Session {
     }
 
     fn record_point(&mut self) {
+        for k in 0..self.trajectories.len() {
+            let now = self.point_of(k);
+            self.trajectories[k].push(now);
+        }
+    }
+
+    /// The current (w₁, w₂, v) of neuron k.
+    fn point_of(&self, k: usize) -> [f64; 3] {
         let arch = *self.trainer.arch();
         let p = self.trainer.params();
         let m = arch.input_dim();
-        for (k, h) in self.trajectories.iter_mut().enumerate() {
-            let w = &p[k * m..(k + 1) * m];
-            let v0 = p[arch.v_offset() + k * arch.e];
-            h.push([w[0], w.get(1).copied().unwrap_or(0.0), v0]);
-        }
+        let w = &p[k * m..(k + 1) * m];
+        [
+            w[0],
+            w.get(1).copied().unwrap_or(0.0),
+            p[arch.v_offset() + k * arch.e],
+        ]
     }
 
     /// Takes up to `n` steps; returns how many were taken.
     ///
     /// # Errors
-    /// The [`TrainError`] that stopped the run (the steps before it are kept).
+    /// The [`TrainError`] that stopped the run (the steps before it are kept; the trajectories end
+    /// at the state the trainer went back to).
     pub fn step(&mut self, n: u32) -> Result<u32, TrainError> {
-        for done in 0..n {
+        for _ in 0..n {
             match self.trainer.step() {
                 Ok(r) => {
                     self.loss.push(((r.step - 1) as f64, r.loss));
                     self.record_point();
                 }
-                Err(e) => {
-                    let _ = done;
-                    return Err(e);
-                }
+                Err(e) => return Err(self.rewind_trajectories(e)),
             }
         }
-        Ok(n)
+        // The loss at the state reached is only seen by the next step: check it now, so that a
+        // readout never shows an infinite loss.
+        match self.trainer.checked_loss() {
+            Ok(_) => Ok(n),
+            Err(e) => Err(self.rewind_trajectories(e)),
+        }
+    }
+
+    /// Ends every trajectory at the state the trainer went back to after `e`.
+    fn rewind_trajectories(&mut self, e: TrainError) -> TrainError {
+        let step = self.trainer.steps();
+        for k in 0..self.trajectories.len() {
+            let now = self.point_of(k);
+            self.trajectories[k].rewind(step, now);
+        }
+        e
     }
 
     /// The readout of the current state.
@@ -262,30 +338,28 @@ impl Session {
         })
     }
 
-    /// (t, L(θ_t)) for the kept steps.
+    /// (t, L(θ_t)) for the kept steps t (true step indices, increasing from 0; see [`History`]).
     pub fn loss_history(&self) -> &[(f64, f64)] {
-        self.loss.items()
+        self.loss.values()
     }
 
-    /// Kept (w₁, w₂, v) of neuron k, oldest first, ending at the current point.
+    /// Kept (w₁, w₂, v) of neuron k, oldest first, ending at the current point (empty for a neuron
+    /// that does not exist).
     pub fn trajectory(&self, k: usize) -> Vec<[f64; 3]> {
-        let Some(h) = self.trajectories.get(k) else {
-            return Vec::new();
-        };
-        let mut out = h.items().to_vec();
-        let arch = *self.trainer.arch();
-        let p = self.trainer.params();
-        let m = arch.input_dim();
-        let w = &p[k * m..(k + 1) * m];
-        let now = [
-            w[0],
-            w.get(1).copied().unwrap_or(0.0),
-            p[arch.v_offset() + k * arch.e],
-        ];
-        if out.last() != Some(&now) {
-            out.push(now);
-        }
-        out
+        self.trajectories
+            .get(k)
+            .map_or_else(Vec::new, |h| h.values().to_vec())
+    }
+
+    /// The step of each point of [`Session::trajectory`] (strictly increasing, from 0 to the
+    /// current step).
+    pub fn trajectory_steps(&self, k: usize) -> &[u64] {
+        self.trajectories.get(k).map_or(&[], |h| h.steps())
+    }
+
+    /// The histories (loss and trajectories) as recorded, for exports and tests.
+    pub fn histories(&self) -> (&History<(f64, f64)>, &[History<[f64; 3]>]) {
+        (&self.loss, &self.trajectories)
     }
 
     /// Kept samples of neuron k's trajectory as (step, (w₁, w₂, v)), oldest first, each with its
@@ -318,18 +392,43 @@ mod tests {
 
     #[test]
     fn history_stays_bounded_and_evenly_spaced() {
+        for n in [1u64, 2, 7, 8, 9, 16, 17, 100, 1000, 4097] {
+            let mut h = History::new(8);
+            for i in 0..n {
+                h.push(i * 10);
+                assert!(h.values().len() <= 8);
+                // The values are the steps ×10 (an independent record of which step each one is).
+                let pairs: Vec<(u64, u64)> = h.points().collect();
+                assert!(pairs.iter().all(|(s, v)| *v == s * 10), "{pairs:?}");
+                assert_eq!(h.steps()[0], 0);
+                assert_eq!(*h.steps().last().unwrap(), i);
+                assert!(h.steps().windows(2).all(|w| w[0] < w[1]));
+            }
+            assert_eq!(h.seen(), n);
+            let s = h.stride();
+            let steps = h.steps();
+            // Evenly spaced on the stride grid, except the latest step.
+            let grid = &steps[..steps.len() - 1];
+            assert!(grid.iter().all(|i| i % s == 0));
+            assert!(grid.windows(2).all(|w| w[1] - w[0] == s));
+            // The grid reaches within one stride of the latest step.
+            assert!(steps[steps.len() - 1] - grid.last().copied().unwrap_or(0) <= s);
+        }
+    }
+
+    #[test]
+    fn history_rewind_drops_later_points_and_keeps_the_given_one() {
         let mut h = History::new(8);
-        for i in 0..1000u64 {
+        for i in 0..100u64 {
             h.push(i);
         }
-        assert!(h.items().len() <= 8);
-        assert_eq!(h.seen(), 1000);
-        let s = h.stride();
-        assert!(h.items().iter().all(|i| i % s == 0));
-        assert!(h.items().windows(2).all(|w| w[1] - w[0] == s));
-        assert_eq!(h.items()[0], 0);
-        // The newest kept sample is within one stride of the end.
-        assert!(1000 - h.items().last().unwrap() <= s);
+        h.rewind(57, 1000);
+        assert_eq!(h.seen(), 58);
+        assert_eq!(h.latest(), Some(1000));
+        assert_eq!(*h.steps().last().unwrap(), 57);
+        assert!(h.steps().windows(2).all(|w| w[0] < w[1]));
+        h.rewind(500, 0);
+        assert_eq!(h.seen(), 58, "a rewind forward is ignored");
     }
 
     #[test]

@@ -274,8 +274,17 @@ impl NeuronRun {
     /// The [`TrainError`] that stopped the run (the steps before it are kept).
     pub fn step(&mut self, n: u32) -> Result<u32, TrainError> {
         for _ in 0..n {
-            self.trainer.step()?;
+            if let Err(e) = self.trainer.step() {
+                // The trainer may have gone back one step: the trail ends where it is now.
+                self.history.rewind(self.trainer.steps(), self.point());
+                return Err(e);
+            }
             self.history.push(self.point());
+        }
+        // The loss at the state reached is only seen by the next step: check it now.
+        if let Err(e) = self.trainer.checked_loss() {
+            self.history.rewind(self.trainer.steps(), self.point());
+            return Err(e);
         }
         Ok(n)
     }
@@ -305,12 +314,13 @@ impl NeuronRun {
 
     /// Kept points (w, v) of the trajectory, oldest first, ending at the current point.
     pub fn trajectory(&self) -> Vec<(f64, f64)> {
-        let mut out = self.history.items().to_vec();
-        let now = self.point();
-        if out.last() != Some(&now) {
-            out.push(now);
-        }
-        out
+        self.history.values().to_vec()
+    }
+
+    /// The step of each point of [`NeuronRun::trajectory`] (strictly increasing, from 0 to the
+    /// current step).
+    pub fn trajectory_steps(&self) -> &[u64] {
+        self.history.steps()
     }
 
     /// Kept points of the trajectory as (step, (w, v)), oldest first, each with its true step

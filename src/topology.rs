@@ -16,7 +16,7 @@
 //! - The obstruction verdict (paper-notes §5) is for a scalar output.
 
 use crate::error::TopologyError;
-use crate::network::Network;
+use crate::network::{MAX_DIM, Network};
 use serde::Serialize;
 
 /// The shape of one quadric Q(c).
@@ -50,11 +50,17 @@ pub fn sign_counts(c: &[f64]) -> (usize, usize, usize) {
 }
 
 fn check(d: usize, e: usize, c: &[f64]) -> Result<(), TopologyError> {
-    if d == 0 {
-        return Err(TopologyError::Dimension { name: "d" });
-    }
-    if e == 0 {
-        return Err(TopologyError::Dimension { name: "e" });
+    for (name, value) in [("d", d), ("e", e)] {
+        if value == 0 {
+            return Err(TopologyError::Dimension { name });
+        }
+        if value > MAX_DIM {
+            return Err(TopologyError::TooLarge {
+                name,
+                value,
+                max: MAX_DIM,
+            });
+        }
     }
     if let Some(k) = c.iter().position(|x| !x.is_finite()) {
         return Err(TopologyError::NotFinite { neuron: k });
@@ -62,21 +68,13 @@ fn check(d: usize, e: usize, c: &[f64]) -> Result<(), TopologyError> {
     Ok(())
 }
 
-/// Coefficients of 1 + t^m (with 1 + t^0 = 2).
-fn sphere_poly(m: usize) -> Vec<u128> {
-    let mut p = vec![0u128; m + 1];
-    p[0] += 1;
-    p[m] += 1;
-    p
-}
-
-fn multiply(a: &[u128], b: &[u128], l: usize) -> Result<Vec<u128>, TopologyError> {
-    let mut out = vec![0u128; a.len() + b.len() - 1];
-    for (i, x) in a.iter().enumerate() {
-        for (j, y) in b.iter().enumerate() {
-            let term = x.checked_mul(*y).ok_or(TopologyError::Overflow { l })?;
-            out[i + j] = out[i + j]
-                .checked_add(term)
+/// p(t) · (1 + t^m) (with 1 + t^0 = 2), in O(len p + m) operations.
+fn times_sphere(p: &[u128], m: usize, l: usize) -> Result<Vec<u128>, TopologyError> {
+    let mut out = vec![0u128; p.len() + m];
+    for (i, x) in p.iter().enumerate() {
+        for j in [i, i + m] {
+            out[j] = out[j]
+                .checked_add(*x)
                 .ok_or(TopologyError::Overflow { l })?;
         }
     }
@@ -87,18 +85,19 @@ fn multiply(a: &[u128], b: &[u128], l: usize) -> Result<Vec<u128>, TopologyError
 /// zeros removed (so `[2, 4, 2]` means 2 + 4t + 2t²).
 ///
 /// # Errors
-/// [`TopologyError`] for a zero dimension, a non-finite c_k or a coefficient above 2^128.
+/// [`TopologyError`] for a dimension of 0 or above [`MAX_DIM`], a non-finite c_k or a coefficient
+/// above 2^128.
 pub fn poincare_polynomial(d: usize, e: usize, c: &[f64]) -> Result<Vec<u128>, TopologyError> {
     check(d, e, c)?;
     let l = c.len();
     let mut p = vec![1u128];
     for &ck in c {
-        let factor = match quadric_kind(ck) {
-            QuadricKind::Positive => sphere_poly(d - 1),
-            QuadricKind::Negative => sphere_poly(e - 1),
-            QuadricKind::Cone => vec![1],
+        // Q(c_k) ≃ S^{d−1} (c_k > 0), S^{e−1} (c_k < 0) or a point (the cone).
+        p = match quadric_kind(ck) {
+            QuadricKind::Positive => times_sphere(&p, d - 1, l)?,
+            QuadricKind::Negative => times_sphere(&p, e - 1, l)?,
+            QuadricKind::Cone => p,
         };
-        p = multiply(&p, &factor, l)?;
     }
     while p.len() > 1 && p.last() == Some(&0) {
         p.pop();
@@ -242,8 +241,9 @@ pub struct Verdict {
 /// needs `need_positive` positive and `need_negative` negative ReLU terms.
 ///
 /// # Errors
-/// [`TopologyError::NotScalarOutput`] when e ≠ 1; [`TopologyError::Mismatch`] when `label` does
-/// not have one sign per pathological neuron.
+/// [`TopologyError::NotScalarOutput`] when e ≠ 1; [`TopologyError::NotFinite`] for a c_k that is
+/// not finite; [`TopologyError::Mismatch`] when `label` does not have one sign per pathological
+/// neuron.
 pub fn obstruction_verdict(
     e: usize,
     c: &[f64],
@@ -253,6 +253,9 @@ pub fn obstruction_verdict(
 ) -> Result<Verdict, TopologyError> {
     if e != 1 {
         return Err(TopologyError::NotScalarOutput { e });
+    }
+    if let Some(k) = c.iter().position(|x| !x.is_finite()) {
+        return Err(TopologyError::NotFinite { neuron: k });
     }
     let (pos, zero, neg) = sign_counts(c);
     if label.len() != neg {

@@ -197,7 +197,8 @@ impl Trainer {
     /// A run of `net` on `data` with learning rate (time per step) `lr`.
     ///
     /// # Errors
-    /// [`ConfigError`] when the data do not fit the network or η is out of range.
+    /// [`ConfigError`] when the data do not fit the network, η is out of range or a conserved
+    /// quantity c_k of `net` is not finite (weights so large that their squares overflow).
     pub fn new(
         net: Network,
         data: &Dataset,
@@ -209,6 +210,13 @@ impl Trainer {
         let batch = Batch::new(&arch, data)?;
         let scratch = Scratch::new(&arch, &batch);
         let c_initial = net.conserved_quantities();
+        if let Some(c) = c_initial.iter().find(|c| !c.is_finite()) {
+            return Err(ConfigError::OutOfRange {
+                name: "parameter",
+                value: *c,
+                range: "small enough that every ‖w_k‖² and ‖v_k‖² is finite (c_k is not)",
+            });
+        }
         let sheets = (0..arch.l)
             .map(|k| neuron_sheet(net.w(k), net.v(k), c_initial[k]))
             .collect();
@@ -471,6 +479,37 @@ impl Trainer {
             }
         }
         Ok(start_loss)
+    }
+
+    /// L(θ) at the current parameters, checked. A step is accepted when the loss at its start and
+    /// the new θ are finite, so the loss *at* the new θ is only seen by the next step; this looks at
+    /// it now. When it is not finite, the last step is undone exactly as the next [`Trainer::step`]
+    /// would undo it (θ back to θ_{t−1}, whose loss was finite, and the step count back by one) and
+    /// the divergence is reported. Callers that step in batches call this once per batch, so no
+    /// readout ever shows an infinite loss.
+    ///
+    /// # Errors
+    /// [`TrainError::Diverged`] as described, or the error that already stopped the run.
+    pub fn checked_loss(&mut self) -> Result<f64, TrainError> {
+        if let Some(err) = &self.failure {
+            return Err(err.clone());
+        }
+        let l = self.current_loss();
+        if l.is_finite() {
+            return Ok(l);
+        }
+        let err = TrainError::Diverged {
+            step: self.steps,
+            loss: l,
+            lr: self.lr,
+        };
+        if self.steps > 0 {
+            self.backup.copy_from_slice(&self.last_good);
+            self.steps -= 1;
+        } else {
+            self.backup.copy_from_slice(&self.params);
+        }
+        Err(self.fail(err))
     }
 
     /// L(θ) at the current parameters.
