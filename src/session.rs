@@ -366,13 +366,9 @@ impl Session {
     /// true step index (a thinned history keeps every 2nd, 4th, … step). The current point is
     /// included only when it was kept.
     pub fn trajectory_samples(&self, k: usize) -> Vec<(u64, [f64; 3])> {
-        self.trajectories.get(k).map_or_else(Vec::new, |h| {
-            let stride = h.stride();
-            (0u64..)
-                .map(|j| j * stride)
-                .zip(h.items().iter().copied())
-                .collect()
-        })
+        self.trajectories
+            .get(k)
+            .map_or_else(Vec::new, |h| h.points().collect())
     }
 
     /// The trainer (parameters, conserved quantities, …).

@@ -326,11 +326,7 @@ impl NeuronRun {
     /// Kept points of the trajectory as (step, (w, v)), oldest first, each with its true step
     /// index (a thinned history keeps every 2nd, 4th, … step).
     pub fn trajectory_samples(&self) -> Vec<(u64, (f64, f64))> {
-        let stride = self.history.stride();
-        (0u64..)
-            .map(|j| j * stride)
-            .zip(self.history.items().iter().copied())
-            .collect()
+        self.history.points().collect()
     }
 
     /// The trainer (learning rate, integrator, step count, …).
