@@ -47,6 +47,8 @@ async function cellCentre(page, canvasId, d, l) {
   return page.$eval(
     `#${canvasId}`,
     (c, [dd, ll]) => {
+      // The page's header may push the map's lower rows below the fold: bring it into view first.
+      c.scrollIntoView({ block: "center" });
       const lay = JSON.parse(c.dataset.layout);
       const r = c.getBoundingClientRect();
       const bx = lay.left + ((ll - 1 + 0.5) * lay.width) / lay.cols;
