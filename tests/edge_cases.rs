@@ -276,7 +276,7 @@ fn ten_million_steps_keep_bounded_histories_and_finite_state() {
         let n = 1_000_000u32.min((STEPS - done) as u32);
         s.step(n).unwrap();
         done += u64::from(n);
-        let (loss, trails) = s.histories();
+        let (loss, trails) = (s.loss_record(), s.trajectory_records());
         assert!(loss.values().len() <= HISTORY_CAPACITY);
         assert!(trails.iter().all(|h| h.values().len() <= HISTORY_CAPACITY));
     }
@@ -285,7 +285,7 @@ fn ten_million_steps_keep_bounded_histories_and_finite_state() {
     assert_eq!(r.step, STEPS);
     assert!(r.loss.is_finite());
     assert!(r.max_c_drift <= 1e-9, "c drift {}", r.max_c_drift);
-    let (loss, trails) = s.histories();
+    let (loss, trails) = (s.loss_record(), s.trajectory_records());
     for steps in std::iter::once(loss.steps()).chain(trails.iter().map(|h| h.steps())) {
         assert!(steps.len() <= HISTORY_CAPACITY && steps.len() > HISTORY_CAPACITY / 4);
         assert!(steps.windows(2).all(|w| w[0] < w[1]));
