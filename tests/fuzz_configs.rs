@@ -13,6 +13,8 @@
 //! `tests/fuzz-regressions/` (replayed first on every later run); cases found while writing these
 //! properties are kept as explicit tests at the end of this file.
 
+// Native only: proptest is a native dev-dependency, and 10^7 steps are for the host.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::OnceLock;
