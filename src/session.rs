@@ -62,7 +62,11 @@ impl<T: Copy> History<T> {
         let step = self.seen;
         self.seen += 1;
         // The previous latest element stays only if it lies on the stride grid.
-        if self.steps.last().is_some_and(|s| s % self.stride != 0) {
+        if self
+            .steps
+            .last()
+            .is_some_and(|s| !s.is_multiple_of(self.stride))
+        {
             self.steps.pop();
             self.values.pop();
         }
@@ -71,7 +75,7 @@ impl<T: Copy> History<T> {
             let stride = self.stride;
             let mut keep = 0;
             for i in 0..self.steps.len() {
-                if self.steps[i] % stride == 0 {
+                if self.steps[i].is_multiple_of(stride) {
                     self.steps[keep] = self.steps[i];
                     self.values[keep] = self.values[i];
                     keep += 1;
@@ -357,9 +361,14 @@ impl Session {
         self.trajectories.get(k).map_or(&[], |h| h.steps())
     }
 
-    /// The histories (loss and trajectories) as recorded, for exports and tests.
-    pub fn histories(&self) -> (&History<(f64, f64)>, &[History<[f64; 3]>]) {
-        (&self.loss, &self.trajectories)
+    /// The loss history as recorded (values (t, L(θ_t)) with their steps), for exports and tests.
+    pub fn loss_record(&self) -> &History<(f64, f64)> {
+        &self.loss
+    }
+
+    /// The (w₁, w₂, v) trails as recorded, one per neuron, for exports and tests.
+    pub fn trajectory_records(&self) -> &[History<[f64; 3]>] {
+        &self.trajectories
     }
 
     /// Kept samples of neuron k's trajectory as (step, (w₁, w₂, v)), oldest first, each with its
