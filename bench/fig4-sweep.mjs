@@ -10,7 +10,7 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { ROOT, serveDist, launch, guardedPage, openView, screenshot } from "../tests/e2e/harness.mjs";
 
-const BIN = process.env.OBSTRUCTION_BIN || path.join(ROOT, "target/release/obstruction");
+const BIN = process.env.OBSTRUCTION_BIN || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, "target"), "release/obstruction");
 const ARGS = ["sweep", "--widths", "1,2,4,8,16", "--seeds", "3", "--steps", "500", "--lr", "0.1"];
 
 const t0 = process.hrtime.bigint();

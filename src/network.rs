@@ -371,6 +371,8 @@ pub struct Scratch {
     z: Vec<f64>,
     /// e × n outputs, then dL/df.
     f: Vec<f64>,
+    /// The weights of one block of neurons, coordinate-major (input_dim entries).
+    wt: Vec<[f64; NEURONS]>,
 }
 
 impl Scratch {
@@ -379,6 +381,7 @@ impl Scratch {
         Self {
             z: vec![0.0; arch.l * batch.n],
             f: vec![0.0; arch.e * batch.n],
+            wt: vec![[0.0; NEURONS]; batch.input_dim],
         }
     }
 }
@@ -395,9 +398,112 @@ pub fn loss_and_gradient(
     scratch: &mut Scratch,
     grad: &mut [f64],
 ) -> f64 {
+    assert_eq!(grad.len(), params.len());
+    if arch.e == 1 && arch.l == 2 && batch.input_dim == 2 {
+        // The Fig. 3 shape: one fused pass.
+        return loss_and_gradient_fused::<2, 2>(arch, params, batch, grad);
+    }
     let loss = forward(arch, params, batch, scratch);
     backward(arch, params, batch, scratch, grad);
     loss
+}
+
+/// [`forward`] and [`backward`] in one pass over the samples, for e = 1 and a network small
+/// enough (L neurons, M input coordinates) to keep everything in registers: nothing is written
+/// per sample. Every sum has the same lanes and order as in the two-pass kernels (4 interleaved
+/// lanes over the samples, then the tail), so the result is the same to the last bit.
+fn loss_and_gradient_fused<const L: usize, const M: usize>(
+    arch: &Architecture,
+    params: &[f64],
+    batch: &Batch,
+    grad: &mut [f64],
+) -> f64 {
+    let n = batch.n;
+    assert!(arch.e == 1 && arch.l == L && batch.input_dim == M);
+    assert_eq!(params.len(), arch.n_params());
+    let vo = arch.v_offset();
+    let w: [[f64; M]; L] = std::array::from_fn(|k| std::array::from_fn(|j| params[k * M + j]));
+    let v: [f64; L] = std::array::from_fn(|k| params[vo + k]);
+    let f0 = if arch.output_bias {
+        params[arch.output_bias_offset()]
+    } else {
+        0.0
+    };
+    let bce = arch.loss == Loss::Bce;
+    let inv_n = 1.0 / n as f64;
+    let x_rows: [&[f64]; M] = std::array::from_fn(|j| &batch.xt[j * n..(j + 1) * n]);
+    let y = &batch.yt[..n];
+    // One sample: (loss term, dL/df, pre-activations).
+    let sample = |i: usize| -> (f64, f64, [f64; L]) {
+        let z: [f64; L] = std::array::from_fn(|k| {
+            let mut acc = 0.0;
+            for j in 0..M {
+                acc += w[k][j] * x_rows[j][i];
+            }
+            acc
+        });
+        let mut f = f0;
+        for k in 0..L {
+            f += v[k] * relu(z[k]);
+        }
+        if bce {
+            let (sp, sg) = softplus_and_sigmoid(f);
+            (sp - y[i] * f, (sg - y[i]) * inv_n, z)
+        } else {
+            let r = f - y[i];
+            (r * r, r * inv_n, z)
+        }
+    };
+    let chunks = n / 4;
+    let mut loss_acc = [0.0f64; 4];
+    let mut gv_acc = [[0.0f64; 4]; L];
+    let mut gw_acc = [[[0.0f64; 4]; M]; L];
+    let mut bias_acc = [0.0f64; 4];
+    for c in 0..chunks {
+        for t in 0..4 {
+            let i = 4 * c + t;
+            let (l_i, g, z) = sample(i);
+            loss_acc[t] += l_i;
+            bias_acc[t] += g;
+            for k in 0..L {
+                let h = relu(z[k]);
+                gv_acc[k][t] += g * h;
+                let s = if h > 0.0 { v[k] * g } else { 0.0 };
+                for j in 0..M {
+                    gw_acc[k][j][t] += s * x_rows[j][i];
+                }
+            }
+        }
+    }
+    let mut loss_tail = 0.0;
+    let mut gv_tail = [0.0f64; L];
+    let mut gw_tail = [[0.0f64; M]; L];
+    let mut bias_tail = [0.0f64; 1];
+    for i in 4 * chunks..n {
+        let (l_i, g, z) = sample(i);
+        loss_tail += l_i;
+        bias_tail[0] += g;
+        for k in 0..L {
+            let h = relu(z[k]);
+            gv_tail[k] += g * h;
+            let s = if h > 0.0 { v[k] * g } else { 0.0 };
+            for j in 0..M {
+                gw_tail[k][j] += s * x_rows[j][i];
+            }
+        }
+    }
+    let total = |a: &[f64; 4], tail: f64| (a[0] + a[1]) + (a[2] + a[3]) + tail;
+    for k in 0..L {
+        for j in 0..M {
+            grad[k * M + j] = total(&gw_acc[k][j], gw_tail[k][j]);
+        }
+        grad[vo + k] = total(&gv_acc[k], gv_tail[k]);
+    }
+    if arch.output_bias {
+        grad[arch.output_bias_offset()] = total(&bias_acc, bias_tail[0]);
+    }
+    let sum = total(&loss_acc, loss_tail);
+    if bce { sum * inv_n } else { 0.5 * sum * inv_n }
 }
 
 /// L(θ) alone. Allocates nothing.
@@ -408,22 +514,104 @@ pub fn loss(arch: &Architecture, params: &[f64], batch: &Batch, scratch: &mut Sc
     forward(arch, params, batch, scratch)
 }
 
-/// Samples processed together by the register-blocked kernels.
+/// Two f64 lanes: wasm SIMD (`simd128`, enabled for wasm32 in `.cargo/config.toml`) in the
+/// browser, a pair of scalars elsewhere (which x86-64 compiles to SSE2). Only lane-wise multiply
+/// and add, each rounded once as its scalar counterpart (no fused multiply-add), so a kernel
+/// written with it gives the same bits on every platform as the scalar loop it replaces.
+mod lanes {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    mod imp {
+        use core::arch::wasm32::{
+            f64x2, f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, v128,
+        };
+
+        #[derive(Clone, Copy)]
+        pub struct F64x2(v128);
+
+        impl F64x2 {
+            #[inline(always)]
+            pub fn zero() -> Self {
+                Self(f64x2_splat(0.0))
+            }
+            #[inline(always)]
+            pub fn splat(x: f64) -> Self {
+                Self(f64x2_splat(x))
+            }
+            #[inline(always)]
+            pub fn load(x: &[f64; 2]) -> Self {
+                Self(f64x2(x[0], x[1]))
+            }
+            /// self + a · b (two roundings per lane).
+            #[inline(always)]
+            pub fn add_mul(self, a: Self, b: Self) -> Self {
+                Self(f64x2_add(self.0, f64x2_mul(a.0, b.0)))
+            }
+            #[inline(always)]
+            pub fn lanes(self) -> [f64; 2] {
+                [
+                    f64x2_extract_lane::<0>(self.0),
+                    f64x2_extract_lane::<1>(self.0),
+                ]
+            }
+        }
+    }
+
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    mod imp {
+        #[derive(Clone, Copy)]
+        pub struct F64x2([f64; 2]);
+
+        impl F64x2 {
+            #[inline(always)]
+            pub fn zero() -> Self {
+                Self([0.0; 2])
+            }
+            #[inline(always)]
+            pub fn splat(x: f64) -> Self {
+                Self([x; 2])
+            }
+            #[inline(always)]
+            pub fn load(x: &[f64; 2]) -> Self {
+                Self(*x)
+            }
+            /// self + a · b (two roundings per lane).
+            #[inline(always)]
+            pub fn add_mul(self, a: Self, b: Self) -> Self {
+                Self([self.0[0] + a.0[0] * b.0[0], self.0[1] + a.0[1] * b.0[1]])
+            }
+            #[inline(always)]
+            pub fn lanes(self) -> [f64; 2] {
+                self.0
+            }
+        }
+    }
+
+    pub use imp::F64x2;
+}
+use lanes::F64x2;
+
+/// Samples processed together by the single-neuron forward kernel.
 const LANES: usize = 8;
+/// Neurons processed together by the blocked forward kernel (4 samples at a time).
+const NEURONS: usize = 4;
+/// Neurons processed together by the weight-gradient kernel.
+const NEURONS_BW: usize = 2;
 /// Input coordinates processed together by the weight-gradient kernel.
-const FEATURES: usize = 4;
+const FEATURES: usize = 2;
 
 /// Forward pass: fills `scratch.z` with pre-activations, `scratch.f` with dL/df and returns L.
 ///
-/// Pre-activations are accumulated over the input coordinates in registers, [`LANES`] samples at a
-/// time, so each input value is loaded once per neuron and z is written once.
+/// Pre-activations are accumulated over the input coordinates in registers, [`NEURONS`] neurons
+/// × 4 samples at a time (then 2, then 1 neuron, 8 samples at a time, for the rest), so each
+/// input value is loaded once per block of neurons and z is written once. Every z_k(i) is the
+/// sum over j in increasing order and f(i) adds the neurons in increasing order, whatever the
+/// blocking: the result does not depend on it.
 fn forward(arch: &Architecture, params: &[f64], batch: &Batch, scratch: &mut Scratch) -> f64 {
     let n = batch.n;
     let m = batch.input_dim;
     let e = arch.e;
     assert_eq!(m, arch.input_dim());
     assert_eq!(params.len(), arch.n_params());
-    let vo = arch.v_offset();
     let f = &mut scratch.f[..e * n];
     if arch.output_bias {
         let bo = arch.output_bias_offset();
@@ -433,38 +621,17 @@ fn forward(arch: &Architecture, params: &[f64], batch: &Batch, scratch: &mut Scr
     } else {
         f.fill(0.0);
     }
-    let xt = &batch.xt[..m * n];
-    let blocks = n / LANES * LANES;
-    for k in 0..arch.l {
-        let w = &params[k * m..(k + 1) * m];
-        let vk = &params[vo + k * e..vo + (k + 1) * e];
-        let z = &mut scratch.z[k * n..(k + 1) * n];
-        for (b, i0) in (0..blocks).step_by(LANES).enumerate() {
-            let mut acc = [0.0f64; LANES];
-            for (wj, row) in w.iter().zip(xt.chunks_exact(n)) {
-                let x = &row.as_chunks::<LANES>().0[b];
-                for t in 0..LANES {
-                    acc[t] += wj * x[t];
-                }
-            }
-            z[i0..i0 + LANES].copy_from_slice(&acc);
-            for (o, vko) in vk.iter().enumerate() {
-                let fo = &mut f[o * n + i0..o * n + i0 + LANES];
-                for t in 0..LANES {
-                    fo[t] += vko * relu(acc[t]);
-                }
-            }
-        }
-        for i in blocks..n {
-            let mut acc = 0.0;
-            for (j, wj) in w.iter().enumerate() {
-                acc += wj * xt[j * n + i];
-            }
-            z[i] = acc;
-            for (o, vko) in vk.iter().enumerate() {
-                f[o * n + i] += vko * relu(acc);
-            }
-        }
+    let mut k = 0;
+    while k + NEURONS <= arch.l {
+        forward_neurons::<NEURONS>(arch, params, batch, k, &mut scratch.z, f, &mut scratch.wt);
+        k += NEURONS;
+    }
+    if k + 2 <= arch.l {
+        forward_neurons::<2>(arch, params, batch, k, &mut scratch.z, f, &mut scratch.wt);
+        k += 2;
+    }
+    if k < arch.l {
+        forward_neuron(arch, params, batch, k, &mut scratch.z, f);
     }
     // Loss, and dL/df written over f, in one pass per output.
     let inv_n = 1.0 / n as f64;
@@ -510,6 +677,114 @@ fn forward(arch: &Architecture, params: &[f64], batch: &Batch, scratch: &mut Scr
         }
     }
     total * inv_n
+}
+
+/// Pre-activations of neurons k0..k0 + NB, 4 samples at a time, and their terms of f.
+fn forward_neurons<const NB: usize>(
+    arch: &Architecture,
+    params: &[f64],
+    batch: &Batch,
+    k0: usize,
+    z: &mut [f64],
+    f: &mut [f64],
+    wt: &mut [[f64; NEURONS]],
+) {
+    let (n, m, e) = (batch.n, batch.input_dim, arch.e);
+    let vo = arch.v_offset();
+    // The block's weights, coordinate-major: wt[j][a] = w_{k0+a, j}.
+    let wt = &mut wt[..m];
+    for (j, wj) in wt.iter_mut().enumerate() {
+        for a in 0..NB {
+            wj[a] = params[(k0 + a) * m + j];
+        }
+    }
+    let xt = &batch.xt[..m * n];
+    let chunks = n / 4;
+    for c in 0..chunks {
+        let mut v = [[F64x2::zero(); 2]; NB];
+        for (wj, row) in wt.iter().zip(xt.chunks_exact(n)) {
+            let x = &row.as_chunks::<2>().0[2 * c..2 * c + 2];
+            let (x0, x1) = (F64x2::load(&x[0]), F64x2::load(&x[1]));
+            for a in 0..NB {
+                let w = F64x2::splat(wj[a]);
+                v[a][0] = v[a][0].add_mul(w, x0);
+                v[a][1] = v[a][1].add_mul(w, x1);
+            }
+        }
+        let acc: [[f64; 4]; NB] = std::array::from_fn(|a| {
+            let (lo, hi) = (v[a][0].lanes(), v[a][1].lanes());
+            [lo[0], lo[1], hi[0], hi[1]]
+        });
+        let i0 = 4 * c;
+        for (a, acc_a) in acc.iter().enumerate() {
+            let k = k0 + a;
+            z[k * n + i0..k * n + i0 + 4].copy_from_slice(acc_a);
+            for o in 0..e {
+                let vko = params[vo + k * e + o];
+                let fo = &mut f[o * n + i0..o * n + i0 + 4];
+                for t in 0..4 {
+                    fo[t] += vko * relu(acc_a[t]);
+                }
+            }
+        }
+    }
+    for i in 4 * chunks..n {
+        for a in 0..NB {
+            let k = k0 + a;
+            let mut acc = 0.0;
+            for (j, wj) in wt.iter().enumerate() {
+                acc += wj[a] * xt[j * n + i];
+            }
+            z[k * n + i] = acc;
+            for o in 0..e {
+                f[o * n + i] += params[vo + k * e + o] * relu(acc);
+            }
+        }
+    }
+}
+
+/// Pre-activations of neuron k, [`LANES`] samples at a time, and its term of f.
+fn forward_neuron(
+    arch: &Architecture,
+    params: &[f64],
+    batch: &Batch,
+    k: usize,
+    z: &mut [f64],
+    f: &mut [f64],
+) {
+    let (n, m, e) = (batch.n, batch.input_dim, arch.e);
+    let vo = arch.v_offset();
+    let xt = &batch.xt[..m * n];
+    let blocks = n / LANES * LANES;
+    let w = &params[k * m..(k + 1) * m];
+    let vk = &params[vo + k * e..vo + (k + 1) * e];
+    let z = &mut z[k * n..(k + 1) * n];
+    for (b, i0) in (0..blocks).step_by(LANES).enumerate() {
+        let mut acc = [0.0f64; LANES];
+        for (wj, row) in w.iter().zip(xt.chunks_exact(n)) {
+            let x = &row.as_chunks::<LANES>().0[b];
+            for t in 0..LANES {
+                acc[t] += wj * x[t];
+            }
+        }
+        z[i0..i0 + LANES].copy_from_slice(&acc);
+        for (o, vko) in vk.iter().enumerate() {
+            let fo = &mut f[o * n + i0..o * n + i0 + LANES];
+            for t in 0..LANES {
+                fo[t] += vko * relu(acc[t]);
+            }
+        }
+    }
+    for i in blocks..n {
+        let mut acc = 0.0;
+        for (j, wj) in w.iter().enumerate() {
+            acc += wj * xt[j * n + i];
+        }
+        z[i] = acc;
+        for (o, vko) in vk.iter().enumerate() {
+            f[o * n + i] += vko * relu(acc);
+        }
+    }
 }
 
 /// Backward pass from the state left by [`forward`].
@@ -568,8 +843,8 @@ fn backward(
                 };
             }
         }
-        weight_gradient(z, xt, n, m, &mut grad[k * m..(k + 1) * m]);
     }
+    weight_gradients(&scratch.z, xt, n, arch.l, m, &mut grad[..arch.l * m]);
     if arch.output_bias {
         let bo = arch.output_bias_offset();
         for o in 0..e {
@@ -578,37 +853,143 @@ fn backward(
     }
 }
 
-/// ∂L/∂w_kj = Σ_i s(i) x_j(i) for every j, [`FEATURES`] coordinates at a time so that each
-/// s(i) is loaded once per group.
-fn weight_gradient(s: &[f64], xt: &[f64], n: usize, m: usize, out: &mut [f64]) {
-    let groups = m / FEATURES * FEATURES;
-    let (s_chunks, s_tail) = s[..n].as_chunks::<4>();
-    let chunks = s_chunks.len() * 4;
-    for j0 in (0..groups).step_by(FEATURES) {
-        let rows: [&[f64]; FEATURES] = std::array::from_fn(|a| &xt[(j0 + a) * n..(j0 + a + 1) * n]);
-        let x_chunks: [&[[f64; 4]]; FEATURES] = std::array::from_fn(|a| rows[a].as_chunks::<4>().0);
-        let mut acc = [[0.0f64; 4]; FEATURES];
-        for (c, sv) in s_chunks.iter().enumerate() {
-            for (acc_j, xj) in acc.iter_mut().zip(&x_chunks) {
-                let x = &xj[c];
-                for t in 0..4 {
-                    acc_j[t] += sv[t] * x[t];
+/// ∂L/∂w_kj = Σ_i s_k(i) x_j(i) for every neuron k and coordinate j, for [`NEURONS_BW`]
+/// neurons × [`FEATURES`] coordinates at a time, so that each s_k(i) and x_j(i) is loaded once per
+/// block. `s` holds the l back-propagated signals (rows of n). Every entry is summed exactly as
+/// [`dot`] sums it (4 interleaved lanes, then the tail), whatever the blocking.
+fn weight_gradients(s: &[f64], xt: &[f64], n: usize, l: usize, m: usize, grad_w: &mut [f64]) {
+    let mut k = 0;
+    while k + NEURONS_BW <= l {
+        weight_gradient_rows::<NEURONS_BW>(s, xt, n, m, k, grad_w);
+        k += NEURONS_BW;
+    }
+    while k < l {
+        weight_gradient_rows::<1>(s, xt, n, m, k, grad_w);
+        k += 1;
+    }
+}
+
+/// [`weight_gradients`] of neurons k0..k0 + NK.
+fn weight_gradient_rows<const NK: usize>(
+    s: &[f64],
+    xt: &[f64],
+    n: usize,
+    m: usize,
+    k0: usize,
+    grad_w: &mut [f64],
+) {
+    let s_rows: [&[f64]; NK] = std::array::from_fn(|a| &s[(k0 + a) * n..(k0 + a + 1) * n]);
+    let mut j = 0;
+    while j + FEATURES <= m {
+        let x_rows: [&[f64]; FEATURES] = std::array::from_fn(|b| &xt[(j + b) * n..(j + b + 1) * n]);
+        let block = dot_block(s_rows, x_rows);
+        for (a, row) in block.iter().enumerate() {
+            grad_w[(k0 + a) * m + j..(k0 + a) * m + j + FEATURES].copy_from_slice(row);
+        }
+        j += FEATURES;
+    }
+    while j < m {
+        let block = dot_block(s_rows, [&xt[j * n..(j + 1) * n]]);
+        for (a, row) in block.iter().enumerate() {
+            grad_w[(k0 + a) * m + j] = row[0];
+        }
+        j += 1;
+    }
+}
+
+/// [`dot`]`(a[p], b[q])` for every (p, q), reading each chunk of 4 values once.
+#[inline]
+fn dot_block<const P: usize, const Q: usize>(a: [&[f64]; P], b: [&[f64]; Q]) -> [[f64; Q]; P] {
+    let n = a[0].len();
+    let chunks = n / 4;
+    let a_ch: [&[[f64; 2]]; P] =
+        std::array::from_fn(|p| &a[p][..n].as_chunks::<2>().0[..2 * chunks]);
+    let b_ch: [&[[f64; 2]]; Q] =
+        std::array::from_fn(|q| &b[q][..n].as_chunks::<2>().0[..2 * chunks]);
+    // acc[p][q][h]: lanes 2h and 2h + 1 of the 4 interleaved sums of `dot`.
+    let mut acc = [[[F64x2::zero(); 2]; Q]; P];
+    for c in 0..chunks {
+        let av: [[F64x2; 2]; P] = std::array::from_fn(|p| {
+            [
+                F64x2::load(&a_ch[p][2 * c]),
+                F64x2::load(&a_ch[p][2 * c + 1]),
+            ]
+        });
+        let bv: [[F64x2; 2]; Q] = std::array::from_fn(|q| {
+            [
+                F64x2::load(&b_ch[q][2 * c]),
+                F64x2::load(&b_ch[q][2 * c + 1]),
+            ]
+        });
+        for p in 0..P {
+            for q in 0..Q {
+                for h in 0..2 {
+                    acc[p][q][h] = acc[p][q][h].add_mul(av[p][h], bv[q][h]);
                 }
             }
         }
-        for ((acc_j, row), slot) in acc.iter().zip(&rows).zip(&mut out[j0..j0 + FEATURES]) {
-            let tail: f64 = s_tail.iter().zip(&row[chunks..]).map(|(a, b)| a * b).sum();
-            *slot = (acc_j[0] + acc_j[1]) + (acc_j[2] + acc_j[3]) + tail;
-        }
     }
-    for j in groups..m {
-        out[j] = dot(s, &xt[j * n..(j + 1) * n]);
-    }
+    std::array::from_fn(|p| {
+        std::array::from_fn(|q| {
+            let mut tail = 0.0;
+            for (x, y) in a[p][4 * chunks..n].iter().zip(&b[q][4 * chunks..n]) {
+                tail += x * y;
+            }
+            let (lo, hi) = (acc[p][q][0].lanes(), acc[p][q][1].lanes());
+            (lo[0] + lo[1]) + (hi[0] + hi[1]) + tail
+        })
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fused_fig3_kernel_equals_the_two_pass_kernels_bit_for_bit() {
+        // n = 203 leaves a tail of 3 samples; both losses, with and without an output bias.
+        let n = 203;
+        let mut u = 0.37f64;
+        let mut next = || {
+            u = (u * 7919.0 + 0.123).fract();
+            2.0 * u - 1.0
+        };
+        for loss in [Loss::HalfMse, Loss::Bce] {
+            for output_bias in [false, true] {
+                let arch = Architecture {
+                    output_bias,
+                    loss,
+                    ..Architecture::new(2, 2, 1)
+                };
+                let x: Vec<f64> = (0..2 * n).map(|_| next()).collect();
+                let y: Vec<f64> = (0..n)
+                    .map(|_| {
+                        if loss == Loss::Bce {
+                            f64::from(next() > 0.0)
+                        } else {
+                            next()
+                        }
+                    })
+                    .collect();
+                let data = Dataset::new(2, 1, x, y).expect("a data set");
+                let batch = Batch::new(&arch, &data).expect("a batch");
+                let params: Vec<f64> = (0..arch.n_params()).map(|_| next()).collect();
+                let mut scratch = Scratch::new(&arch, &batch);
+                let mut g_two_pass = vec![0.0; params.len()];
+                let l_two_pass = forward(&arch, &params, &batch, &mut scratch);
+                backward(&arch, &params, &batch, &mut scratch, &mut g_two_pass);
+                let mut g_fused = vec![0.0; params.len()];
+                let l_fused = loss_and_gradient_fused::<2, 2>(&arch, &params, &batch, &mut g_fused);
+                assert_eq!(
+                    l_fused.to_bits(),
+                    l_two_pass.to_bits(),
+                    "{loss:?} {output_bias}"
+                );
+                let bits = |g: &[f64]| g.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&g_fused), bits(&g_two_pass), "{loss:?} {output_bias}");
+            }
+        }
+    }
 
     #[test]
     fn fused_bce_terms_match_their_definitions() {

@@ -13,11 +13,12 @@ fn main() {
 mod cli {
     use relu_obstruction::export::{RunExport, replay};
     use relu_obstruction::figures::{PaperFigures, paper_figures};
+    use relu_obstruction::data::Dataset;
     use relu_obstruction::init::InitScheme;
     use relu_obstruction::network::{Batch, Scratch, loss};
-    use relu_obstruction::presets::{FIG4_DEFAULT_L, FIG4_DEFAULT_L_PLUS, Preset};
+    use relu_obstruction::presets::{FIG4_DEFAULT_L, FIG4_DEFAULT_L_PLUS, Preset, fig4_on};
     use relu_obstruction::probability::{Estimate, monte_carlo_p, obstruction_odds, odds_from_p};
-    use relu_obstruction::sweep::{SweepConfig, run_sweep};
+    use relu_obstruction::sweep::{SweepConfig, run_sweep, sweep_data};
     use relu_obstruction::topology::{
         betti_numbers, component_label, connected_components, effective_components,
         obstruction_verdict, pathological_neurons, pathological_signs,
@@ -37,6 +38,8 @@ commands:
               small Fig. 4 sweep)
   sweep       --widths 1,2,4,8 --seeds S --steps N [--lr ETA]
   bench       [--seconds T]
+  export      --preset NAME [--seed S] [--l L --l-plus P]   (data and initial θ, for the peers)
+  export-sweep --widths 1,2,4,8 --seeds S                   (every job's initial θ and the data)
 presets: fig3-obstructed-pp, fig3-obstructed-mm, fig3-good-pm, fig3-good-nonpathological, fig4
 schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming_normal_fan_out,
          kaiming_uniform_fan_out";
@@ -175,6 +178,8 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
             "figures" => figures(rest),
             "sweep" => sweep(&Options::parse(rest, &["widths", "seeds", "steps", "lr"])?),
             "bench" => bench(&Options::parse(rest, &["seconds"])?),
+            "export" => export(&Options::parse(rest, &["preset", "seed", "l", "l-plus"])?),
+            "export-sweep" => export_sweep(&Options::parse(rest, &["widths", "seeds"])?),
             other => Err(Failure::Usage(format!("unknown command '{other}'"))),
         }
     }
@@ -225,16 +230,7 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
     }
 
     fn train(o: &Options) -> Res<Value> {
-        let name = o.required("preset")?;
-        let mut preset = Preset::parse(name)?;
-        if let Preset::Fig4 { l, l_plus } = &mut preset {
-            *l = o.number("l", Some(FIG4_DEFAULT_L))?;
-            *l_plus = o.number("l-plus", Some(FIG4_DEFAULT_L_PLUS.min(*l)))?;
-        } else if o.get("l").is_some() || o.get("l-plus").is_some() {
-            return Err(Failure::Usage(
-                "--l and --l-plus apply to the fig4 preset only".into(),
-            ));
-        }
+        let preset = preset_option(o)?;
         let seed: u64 = o.number("seed", Some(0))?;
         let steps: u64 = o.number("steps", Some(500))?;
         if steps > 10_000_000 {
@@ -421,6 +417,72 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
             "sweep": cfg.sweep,
             "fig3_steps": cfg.fig3_steps,
             "written": written,
+        }))
+    }
+
+    /// The preset named by `--preset` (with `--l`, `--l-plus` for `fig4`).
+    fn preset_option(o: &Options) -> Res<Preset> {
+        let mut preset = Preset::parse(o.required("preset")?)?;
+        if let Preset::Fig4 { l, l_plus } = &mut preset {
+            *l = o.number("l", Some(FIG4_DEFAULT_L))?;
+            *l_plus = o.number("l-plus", Some(FIG4_DEFAULT_L_PLUS.min(*l)))?;
+        } else if o.get("l").is_some() || o.get("l-plus").is_some() {
+            return Err(Failure::Usage(
+                "--l and --l-plus apply to the fig4 preset only".into(),
+            ));
+        }
+        Ok(preset)
+    }
+
+    /// A data set as `{n, d, e, x, y}` (sample-major, as in [`Dataset`]).
+    fn dataset_json(data: &Dataset) -> Value {
+        json!({ "n": data.n, "d": data.d, "e": data.e, "x": data.x, "y": data.y })
+    }
+
+    /// Everything another program needs to run exactly the same gradient descent as `train`:
+    /// the architecture, the learning rate, the data and θ at the start (the peer benchmarks of
+    /// bench/peers read it).
+    fn export(o: &Options) -> Res<Value> {
+        let preset = preset_option(o)?;
+        let seed: u64 = o.number("seed", Some(0))?;
+        let ex = preset.build(seed)?;
+        Ok(json!({
+            "preset": preset.name(),
+            "seed": seed,
+            "arch": ex.net.arch(),
+            "lr": ex.lr,
+            "layout": "theta = [W (l x input_dim, row k = w_k), V (l x e), output bias (e, if enabled)]",
+            "theta_initial": ex.net.params(),
+            "train": dataset_json(&ex.train),
+            "test": ex.test.as_ref().map(dataset_json),
+        }))
+    }
+
+    /// The Fig. 4 sweep's jobs with their initial θ, and the breast cancer split they all use.
+    fn export_sweep(o: &Options) -> Res<Value> {
+        let cfg = SweepConfig {
+            widths: o.list("widths")?,
+            seeds: o.number("seeds", None)?,
+            steps: 1,
+            lr: relu_obstruction::presets::FIG4_LR,
+        };
+        cfg.validate()?;
+        let split = sweep_data()?;
+        let jobs = cfg
+            .jobs()
+            .into_iter()
+            .map(|job| {
+                let ex = fig4_on(&split.train, &split.test, job.l, job.l_plus, job.seed)?;
+                Ok(json!({ "l": job.l, "l_plus": job.l_plus, "seed": job.seed,
+                           "theta_initial": ex.net.params() }))
+            })
+            .collect::<Res<Vec<Value>>>()?;
+        Ok(json!({
+            "widths": cfg.widths,
+            "seeds": cfg.seeds,
+            "jobs": jobs,
+            "train": dataset_json(&split.train),
+            "test": dataset_json(&split.test),
         }))
     }
 
