@@ -11,9 +11,9 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
+    use relu_obstruction::data::Dataset;
     use relu_obstruction::export::{RunExport, replay};
     use relu_obstruction::figures::{PaperFigures, paper_figures};
-    use relu_obstruction::data::Dataset;
     use relu_obstruction::init::InitScheme;
     use relu_obstruction::network::{Batch, Scratch, loss};
     use relu_obstruction::presets::{FIG4_DEFAULT_L, FIG4_DEFAULT_L_PLUS, Preset, fig4_on};
