@@ -44,11 +44,7 @@ pub fn svg<T>(
     height: u32,
     draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<T, ChartError>,
 ) -> Result<String, ChartError> {
-    if width == 0 || height == 0 || width > 20_000 || height > 20_000 {
-        return Err(ChartError(format!(
-            "an SVG of {width}×{height} pixels is refused: each side must be 1 to 20000"
-        )));
-    }
+    check_svg_size(width, height)?;
     let mut out = String::new();
     {
         let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
@@ -56,6 +52,19 @@ pub fn svg<T>(
         area.present()?;
     }
     Ok(out)
+}
+
+/// Refuses an SVG size with a zero or a side above 20000 pixels.
+///
+/// # Errors
+/// [`ChartError`] naming the size.
+pub fn check_svg_size(width: u32, height: u32) -> Result<(), ChartError> {
+    if width == 0 || height == 0 || width > 20_000 || height > 20_000 {
+        return Err(ChartError(format!(
+            "an SVG of {width}×{height} pixels is refused: each side must be 1 to 20000"
+        )));
+    }
+    Ok(())
 }
 
 /// The colour of a run with this verdict.

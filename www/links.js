@@ -212,10 +212,13 @@ export function initLinks(wasm, hooks) {
       if (!t || !t.closest || t.closest("header, #link-tools")) return;
       const button = t.closest("button");
       if (button && CONTINUOUS_IDS.has(button.id)) return;
+      // Saving a chart or a run changes no setting (and a history write could cut a download).
+      if (t.closest(".export-bar, .classroom-bar")) return;
       schedulePush();
     });
   }
   document.addEventListener("keyup", (e) => {
+    if (e.target && e.target.closest && e.target.closest(".export-bar, .classroom-bar")) return;
     if (e.key === "Enter" || e.key === " " || e.key === "r" || e.key === "R") schedulePush();
   });
   setInterval(() => sync(false), SYNC_MS);

@@ -1,13 +1,12 @@
-//! The canvas backend of the page's charts: plotters-canvas's [`CanvasBackend`] with text measured
-//! by the canvas itself.
+//! The backends of the page's charts: plotters-canvas's [`CanvasBackend`] (and, for the SVG
+//! exports, plotters' [`SVGBackend`]) with text measured by a canvas.
 //!
 //! plotters measures text on wasm32 by putting a `<span>` with a `style` attribute into the page
 //! and reading its size. The site's Content-Security-Policy refuses inline styles (no
 //! `'unsafe-inline'` in `style-src`), so that attribute would be blocked and every label measured
-//! in the wrong font. [`PageCanvas`] answers [`DrawingBackend::estimate_text_size`] with the
-//! canvas's `measureText` in the very font [`CanvasBackend`] draws with; the charts measure their
-//! legends through the backend too ([`crate::charts`]'s legend helper), never through plotters'
-//! font layer.
+//! in the wrong font. [`Measured`] answers [`DrawingBackend::estimate_text_size`] with a canvas's
+//! `measureText` in the very font the backend draws with; the charts measure their legends
+//! through the backend too ([`crate::charts`]'s legend helper), never through plotters' font layer.
 
 use plotters::prelude::*;
 use plotters_backend::{
@@ -17,44 +16,195 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-/// [`CanvasBackend`], with text measured by the canvas (see the module documentation).
-pub struct PageCanvas {
-    inner: CanvasBackend,
+/// A backend whose text is measured by a canvas's `measureText` (see the module documentation).
+pub struct Measured<B> {
+    inner: B,
     context: CanvasRenderingContext2d,
 }
 
-impl PageCanvas {
+/// The page's backend: a canvas or an SVG document, measured by a canvas. Charts are generic over
+/// the backend; drawing both the canvases and the SVG exports through this one type keeps a
+/// single copy of every chart in the wasm.
+pub type PageCanvas<'a> = Measured<Surface<'a>>;
+
+/// What the page draws on: a canvas, or an SVG document being written.
+pub enum Surface<'a> {
+    /// A `<canvas>` of the page.
+    Canvas(CanvasBackend),
+    /// An SVG export.
+    Svg(SVGBackend<'a>),
+}
+
+/// A drawing error of either surface, as text.
+#[derive(Debug)]
+pub struct SurfaceError(String);
+
+impl std::fmt::Display for SurfaceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SurfaceError {}
+
+fn surface_err<E: std::error::Error + Send + Sync>(
+    e: DrawingErrorKind<E>,
+) -> DrawingErrorKind<SurfaceError> {
+    match e {
+        DrawingErrorKind::DrawingError(e) => {
+            DrawingErrorKind::DrawingError(SurfaceError(e.to_string()))
+        }
+        DrawingErrorKind::FontError(f) => DrawingErrorKind::FontError(f),
+    }
+}
+
+/// Calls the same method on whichever surface it is, with its error made a [`SurfaceError`].
+macro_rules! on_surface {
+    ($surface:expr, $b:ident => $call:expr) => {
+        match $surface {
+            Surface::Canvas($b) => $call.map_err(surface_err),
+            Surface::Svg($b) => $call.map_err(surface_err),
+        }
+    };
+}
+
+impl DrawingBackend for Surface<'_> {
+    type ErrorType = SurfaceError;
+
+    fn get_size(&self) -> (u32, u32) {
+        match self {
+            Surface::Canvas(b) => b.get_size(),
+            Surface::Svg(b) => b.get_size(),
+        }
+    }
+
+    fn ensure_prepared(&mut self) -> DrawResult<SurfaceError> {
+        on_surface!(self, b => b.ensure_prepared())
+    }
+
+    fn present(&mut self) -> DrawResult<SurfaceError> {
+        on_surface!(self, b => b.present())
+    }
+
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> DrawResult<SurfaceError> {
+        on_surface!(self, b => b.draw_pixel(point, color))
+    }
+
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> DrawResult<SurfaceError> {
+        on_surface!(self, b => b.draw_line(from, to, style))
+    }
+
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> DrawResult<SurfaceError> {
+        on_surface!(self, b => b.draw_rect(upper_left, bottom_right, style, fill))
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> DrawResult<SurfaceError> {
+        on_surface!(self, b => b.draw_path(path, style))
+    }
+
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> DrawResult<SurfaceError> {
+        on_surface!(self, b => b.draw_circle(center, radius, style, fill))
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> DrawResult<SurfaceError> {
+        on_surface!(self, b => b.fill_polygon(vert, style))
+    }
+
+    fn draw_text<S: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> DrawResult<SurfaceError> {
+        on_surface!(self, b => b.draw_text(text, style, pos))
+    }
+
+    fn blit_bitmap(
+        &mut self,
+        pos: BackendCoord,
+        size: (u32, u32),
+        src: &[u8],
+    ) -> DrawResult<SurfaceError> {
+        on_surface!(self, b => b.blit_bitmap(pos, size, src))
+    }
+}
+
+fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas
+        .get_context("2d")
+        .ok()??
+        .dyn_into::<CanvasRenderingContext2d>()
+        .ok()
+}
+
+impl<'a> PageCanvas<'a> {
     /// The backend for `canvas`, or `None` when it has no 2-D context.
     pub fn new(canvas: HtmlCanvasElement) -> Option<Self> {
-        let context = canvas
-            .get_context("2d")
-            .ok()??
-            .dyn_into::<CanvasRenderingContext2d>()
-            .ok()?;
-        let inner = CanvasBackend::with_canvas_object(canvas)?;
+        let context = context_2d(&canvas)?;
+        let inner = Surface::Canvas(CanvasBackend::with_canvas_object(canvas)?);
         Some(Self { inner, context })
+    }
+
+    /// An SVG backend writing into `out`, measured by a detached canvas (never put in the page),
+    /// or `None` when no 2-D context can be made.
+    pub fn svg(out: &'a mut String, size: (u32, u32)) -> Option<Self> {
+        let canvas = web_sys::window()?
+            .document()?
+            .create_element("canvas")
+            .ok()?
+            .dyn_into::<HtmlCanvasElement>()
+            .ok()?;
+        let context = context_2d(&canvas)?;
+        Some(Self {
+            inner: Surface::Svg(SVGBackend::with_string(out, size)),
+            context,
+        })
     }
 }
 
 type DrawResult<E> = Result<(), DrawingErrorKind<E>>;
-type CanvasError = <CanvasBackend as DrawingBackend>::ErrorType;
 
-impl DrawingBackend for PageCanvas {
-    type ErrorType = CanvasError;
+impl<B: DrawingBackend> DrawingBackend for Measured<B> {
+    type ErrorType = B::ErrorType;
 
     fn get_size(&self) -> (u32, u32) {
         self.inner.get_size()
     }
 
-    fn ensure_prepared(&mut self) -> DrawResult<CanvasError> {
+    fn ensure_prepared(&mut self) -> DrawResult<B::ErrorType> {
         self.inner.ensure_prepared()
     }
 
-    fn present(&mut self) -> DrawResult<CanvasError> {
+    fn present(&mut self) -> DrawResult<B::ErrorType> {
         self.inner.present()
     }
 
-    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> DrawResult<CanvasError> {
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> DrawResult<B::ErrorType> {
         self.inner.draw_pixel(point, color)
     }
 
@@ -63,7 +213,7 @@ impl DrawingBackend for PageCanvas {
         from: BackendCoord,
         to: BackendCoord,
         style: &S,
-    ) -> DrawResult<CanvasError> {
+    ) -> DrawResult<B::ErrorType> {
         self.inner.draw_line(from, to, style)
     }
 
@@ -73,7 +223,7 @@ impl DrawingBackend for PageCanvas {
         bottom_right: BackendCoord,
         style: &S,
         fill: bool,
-    ) -> DrawResult<CanvasError> {
+    ) -> DrawResult<B::ErrorType> {
         self.inner.draw_rect(upper_left, bottom_right, style, fill)
     }
 
@@ -81,7 +231,7 @@ impl DrawingBackend for PageCanvas {
         &mut self,
         path: I,
         style: &S,
-    ) -> DrawResult<CanvasError> {
+    ) -> DrawResult<B::ErrorType> {
         self.inner.draw_path(path, style)
     }
 
@@ -91,7 +241,7 @@ impl DrawingBackend for PageCanvas {
         radius: u32,
         style: &S,
         fill: bool,
-    ) -> DrawResult<CanvasError> {
+    ) -> DrawResult<B::ErrorType> {
         self.inner.draw_circle(center, radius, style, fill)
     }
 
@@ -99,7 +249,7 @@ impl DrawingBackend for PageCanvas {
         &mut self,
         vert: I,
         style: &S,
-    ) -> DrawResult<CanvasError> {
+    ) -> DrawResult<B::ErrorType> {
         self.inner.fill_polygon(vert, style)
     }
 
@@ -108,17 +258,17 @@ impl DrawingBackend for PageCanvas {
         text: &str,
         style: &S,
         pos: BackendCoord,
-    ) -> DrawResult<CanvasError> {
+    ) -> DrawResult<B::ErrorType> {
         self.inner.draw_text(text, style, pos)
     }
 
     /// Width from `measureText`; height from the font's ascent and descent (the line box a
-    /// `<span>` of that font would have), in the font string [`CanvasBackend::draw_text`] sets.
+    /// `<span>` of that font would have), in the font string the backends draw with (`style size family`).
     fn estimate_text_size<S: BackendTextStyle>(
         &self,
         text: &str,
         style: &S,
-    ) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
+    ) -> Result<(u32, u32), DrawingErrorKind<B::ErrorType>> {
         let saved = self.context.font();
         self.context.set_font(&format!(
             "{} {}px {}",
@@ -144,7 +294,7 @@ impl DrawingBackend for PageCanvas {
         pos: BackendCoord,
         size: (u32, u32),
         src: &[u8],
-    ) -> DrawResult<CanvasError> {
+    ) -> DrawResult<B::ErrorType> {
         self.inner.blit_bitmap(pos, size, src)
     }
 }

@@ -6,6 +6,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::Run;
+use super::canvas::PageCanvas;
 use super::fig1b::SingleNeuron;
 use super::fig4::SweepResult;
 use super::heatmaps::{ObstructionMap, RandomNetworkRun};
@@ -17,12 +18,33 @@ use crate::charts::sweep::{SweepAxis, draw_sweep_curves, draw_sweep_heatmap};
 use crate::export::{
     RunExport, fig1b_record, fig3_record, grid_csv, random_run_record, sweep_csv, sweep_json,
 };
-use crate::figures::{self, svg};
+use crate::figures;
 use crate::sweep::SweepConfig;
 use crate::topology;
+use plotters::coord::Shift;
+use plotters::prelude::*;
 
 fn chart_err(e: ChartError) -> JsError {
     JsError::new(&e.to_string())
+}
+
+/// [`figures::svg`] for the page: the same SVG backend, with text measured by a detached canvas
+/// instead of plotters' `<span style>` (which the page's Content-Security-Policy refuses).
+fn svg<T>(
+    width: u32,
+    height: u32,
+    draw: impl FnOnce(&DrawingArea<PageCanvas<'_>, Shift>) -> Result<T, ChartError>,
+) -> Result<String, ChartError> {
+    figures::check_svg_size(width, height)?;
+    let mut out = String::new();
+    {
+        let backend = PageCanvas::svg(&mut out, (width, height))
+            .ok_or_else(|| ChartError("no 2-D canvas to measure the SVG's text".into()))?;
+        let area = backend.into_drawing_area();
+        draw(&area)?;
+        area.present()?;
+    }
+    Ok(out)
 }
 
 #[wasm_bindgen]

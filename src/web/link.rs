@@ -5,11 +5,13 @@ use crate::link::{self, PRESETS, View};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// Serializes with maps as plain objects (the values of a link are read as `values.seed`).
+/// Serializes with maps as plain objects (the values of a link are read as `values.seed`) and an
+/// absent optional value as `null` (the views test `=== null`).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     let ser = serde_wasm_bindgen::Serializer::new()
         .serialize_large_number_types_as_bigints(false)
-        .serialize_maps_as_objects(true);
+        .serialize_maps_as_objects(true)
+        .serialize_missing_as_null(true);
     value
         .serialize(&ser)
         .map_err(|e| JsError::new(&e.to_string()))

@@ -164,7 +164,7 @@ pub(crate) fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> 
 
 fn canvas_area(
     canvas: HtmlCanvasElement,
-) -> Result<DrawingArea<PageCanvas, plotters::coord::Shift>, JsError> {
+) -> Result<DrawingArea<PageCanvas<'static>, plotters::coord::Shift>, JsError> {
     let backend =
         PageCanvas::new(canvas).ok_or_else(|| JsError::new("this canvas has no 2-D context"))?;
     Ok(backend.into_drawing_area())
