@@ -14,7 +14,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::ChartError;
+use super::{ChartError, INK};
 
 /// Line pitch of the labels, in font sizes (plotters' `MultiLineText` default).
 const LINE_HEIGHT: f64 = 1.25;
@@ -33,7 +33,39 @@ pub(crate) struct Legend<'a, 'b> {
     pub sample_len: i32,
 }
 
-impl Legend<'_, '_> {
+impl<'a, 'b> Legend<'a, 'b> {
+    /// A legend in the page charts' spacing for a body font of `body` pixels: a margin of 0.6 and a
+    /// sample area of 2 body sizes.
+    pub(crate) fn for_body(labels: &'b [String], font: &'b TextStyle<'a>, body: f64) -> Self {
+        Self {
+            labels,
+            font,
+            margin: (body * 0.6) as i32,
+            sample_len: (body * 2.0) as i32,
+        }
+    }
+
+    /// Draws the legend in a plotting area (without its coordinates), in the box the page's charts
+    /// share (white at 90 %, a grey border), at the position `choose(size)` picks for a box of that
+    /// size; `sample` as in [`Legend::draw`].
+    pub(crate) fn draw_in_plot<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        choose: impl FnOnce((i32, i32)) -> SeriesLabelPosition,
+        sample: impl FnMut(&DrawingArea<DB, Shift>, usize, (i32, i32)) -> Result<(), ChartError>,
+    ) -> Result<(), ChartError> {
+        let size = self.size(area)?;
+        let position = choose(size);
+        let (w, h) = area.dim_in_pixel();
+        self.draw(
+            area,
+            place(&position, size, (w as i32, h as i32)),
+            WHITE.mix(0.9).filled(),
+            INK.mix(0.6).into(),
+            sample,
+        )
+    }
+
     /// Width and height of the legend's box on `area`, margins included.
     pub(crate) fn size<DB: DrawingBackend>(
         &self,

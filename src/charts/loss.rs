@@ -16,7 +16,7 @@ use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::legend::{Legend, place};
+use super::legend::Legend;
 use super::{ChartError, FontSizes, GRID, INK, decimated_indices, superscript, thin_by_pixels};
 
 /// Floor of the log scale when no loss is positive.
@@ -162,22 +162,12 @@ where
     }
     if !series.is_empty() {
         let labels: Vec<String> = series.iter().map(|s| s.label.to_string()).collect();
-        let legend = Legend {
-            labels: &labels,
-            font: &text,
-            margin: (body * 0.6) as i32,
-            sample_len: (body * 2.0) as i32,
-        };
+        let legend = Legend::for_body(&labels, &text, body);
         let area = chart.plotting_area().strip_coord_spec();
-        let size = legend.size(&area)?;
-        let position = legend_position(chart, curves, size);
-        let (w, h) = area.dim_in_pixel();
         let sample_len = (body * 1.6) as i32;
-        legend.draw(
+        legend.draw_in_plot(
             &area,
-            place(&position, size, (w as i32, h as i32)),
-            WHITE.mix(0.9).filled(),
-            INK.mix(0.6).into(),
+            |size| legend_position(chart, curves, size),
             |area, i, (x, y)| {
                 let style = series[i].color.stroke_width(line_width);
                 area.draw(&PathElement::new(vec![(x, y), (x + sample_len, y)], style))?;

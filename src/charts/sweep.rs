@@ -20,7 +20,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::heatmap::{Heatmap, HeatmapLayout, draw_heatmap};
-use super::legend::{Legend, place};
+use super::legend::Legend;
 use super::{ChartError, FontSizes, GOOD, GRID, INK, OBSTRUCTED};
 use crate::sweep::SweepRow;
 
@@ -288,22 +288,12 @@ pub fn draw_sweep_curves<DB: DrawingBackend>(
     }
     if !curves.is_empty() {
         let labels: Vec<String> = curves.iter().map(|c| format!("l = {}", c.l)).collect();
-        let legend = Legend {
-            labels: &labels,
-            font: &text,
-            margin: (body * 0.6) as i32,
-            sample_len: (body * 2.0) as i32,
-        };
+        let legend = Legend::for_body(&labels, &text, body);
         let area = chart.plotting_area().strip_coord_spec();
-        let size = legend.size(&area)?;
-        let position = legend_corner(&chart, &curves, n, step, size);
-        let (w, h) = area.dim_in_pixel();
         let legend_len = (body * 1.6) as i32;
-        legend.draw(
+        legend.draw_in_plot(
             &area,
-            place(&position, size, (w as i32, h as i32)),
-            WHITE.mix(0.9).filled(),
-            INK.mix(0.6).into(),
+            |size| legend_corner(&chart, &curves, n, step, size),
             |area, i, (x, y)| {
                 let color = width_color(i);
                 let style = color.stroke_width(line_width);

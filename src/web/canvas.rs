@@ -4,7 +4,7 @@
 //! plotters measures text on wasm32 by putting a `<span>` with a `style` attribute into the page
 //! and reading its size. The site's Content-Security-Policy refuses inline styles (no
 //! `'unsafe-inline'` in `style-src`), so that attribute would be blocked and every label measured
-//! in the wrong font. [`Measured`] answers [`DrawingBackend::estimate_text_size`] with a canvas's
+//! in the wrong font. [`PageCanvas`] answers [`DrawingBackend::estimate_text_size`] with a canvas's
 //! `measureText` in the very font the backend draws with; the charts measure their legends
 //! through the backend too ([`crate::charts`]'s legend helper), never through plotters' font layer.
 
@@ -16,19 +16,19 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-/// A backend whose text is measured by a canvas's `measureText` (see the module documentation).
-pub struct Measured<B> {
-    inner: B,
+type DrawResult<E> = Result<(), DrawingErrorKind<E>>;
+
+/// The page's backend: a canvas or an SVG document, with text measured by a canvas's
+/// `measureText` (see the module documentation). Charts are generic over the backend; drawing both
+/// the canvases and the SVG exports through this one type keeps a single copy of every chart in
+/// the wasm.
+pub struct PageCanvas<'a> {
+    surface: Surface<'a>,
     context: CanvasRenderingContext2d,
 }
 
-/// The page's backend: a canvas or an SVG document, measured by a canvas. Charts are generic over
-/// the backend; drawing both the canvases and the SVG exports through this one type keeps a
-/// single copy of every chart in the wasm.
-pub type PageCanvas<'a> = Measured<Surface<'a>>;
-
 /// What the page draws on: a canvas, or an SVG document being written.
-pub enum Surface<'a> {
+enum Surface<'a> {
     /// A `<canvas>` of the page.
     Canvas(CanvasBackend),
     /// An SVG export.
@@ -61,33 +61,33 @@ fn surface_err<E: std::error::Error + Send + Sync>(
 /// Calls the same method on whichever surface it is, with its error made a [`SurfaceError`].
 macro_rules! on_surface {
     ($surface:expr, $b:ident => $call:expr) => {
-        match $surface {
+        match &mut $surface {
             Surface::Canvas($b) => $call.map_err(surface_err),
             Surface::Svg($b) => $call.map_err(surface_err),
         }
     };
 }
 
-impl DrawingBackend for Surface<'_> {
+impl DrawingBackend for PageCanvas<'_> {
     type ErrorType = SurfaceError;
 
     fn get_size(&self) -> (u32, u32) {
-        match self {
+        match &self.surface {
             Surface::Canvas(b) => b.get_size(),
             Surface::Svg(b) => b.get_size(),
         }
     }
 
     fn ensure_prepared(&mut self) -> DrawResult<SurfaceError> {
-        on_surface!(self, b => b.ensure_prepared())
+        on_surface!(self.surface, b => b.ensure_prepared())
     }
 
     fn present(&mut self) -> DrawResult<SurfaceError> {
-        on_surface!(self, b => b.present())
+        on_surface!(self.surface, b => b.present())
     }
 
     fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> DrawResult<SurfaceError> {
-        on_surface!(self, b => b.draw_pixel(point, color))
+        on_surface!(self.surface, b => b.draw_pixel(point, color))
     }
 
     fn draw_line<S: BackendStyle>(
@@ -96,7 +96,7 @@ impl DrawingBackend for Surface<'_> {
         to: BackendCoord,
         style: &S,
     ) -> DrawResult<SurfaceError> {
-        on_surface!(self, b => b.draw_line(from, to, style))
+        on_surface!(self.surface, b => b.draw_line(from, to, style))
     }
 
     fn draw_rect<S: BackendStyle>(
@@ -106,7 +106,7 @@ impl DrawingBackend for Surface<'_> {
         style: &S,
         fill: bool,
     ) -> DrawResult<SurfaceError> {
-        on_surface!(self, b => b.draw_rect(upper_left, bottom_right, style, fill))
+        on_surface!(self.surface, b => b.draw_rect(upper_left, bottom_right, style, fill))
     }
 
     fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -114,7 +114,7 @@ impl DrawingBackend for Surface<'_> {
         path: I,
         style: &S,
     ) -> DrawResult<SurfaceError> {
-        on_surface!(self, b => b.draw_path(path, style))
+        on_surface!(self.surface, b => b.draw_path(path, style))
     }
 
     fn draw_circle<S: BackendStyle>(
@@ -124,7 +124,7 @@ impl DrawingBackend for Surface<'_> {
         style: &S,
         fill: bool,
     ) -> DrawResult<SurfaceError> {
-        on_surface!(self, b => b.draw_circle(center, radius, style, fill))
+        on_surface!(self.surface, b => b.draw_circle(center, radius, style, fill))
     }
 
     fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -132,7 +132,7 @@ impl DrawingBackend for Surface<'_> {
         vert: I,
         style: &S,
     ) -> DrawResult<SurfaceError> {
-        on_surface!(self, b => b.fill_polygon(vert, style))
+        on_surface!(self.surface, b => b.fill_polygon(vert, style))
     }
 
     fn draw_text<S: BackendTextStyle>(
@@ -141,125 +141,7 @@ impl DrawingBackend for Surface<'_> {
         style: &S,
         pos: BackendCoord,
     ) -> DrawResult<SurfaceError> {
-        on_surface!(self, b => b.draw_text(text, style, pos))
-    }
-
-    fn blit_bitmap(
-        &mut self,
-        pos: BackendCoord,
-        size: (u32, u32),
-        src: &[u8],
-    ) -> DrawResult<SurfaceError> {
-        on_surface!(self, b => b.blit_bitmap(pos, size, src))
-    }
-}
-
-fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas
-        .get_context("2d")
-        .ok()??
-        .dyn_into::<CanvasRenderingContext2d>()
-        .ok()
-}
-
-impl<'a> PageCanvas<'a> {
-    /// The backend for `canvas`, or `None` when it has no 2-D context.
-    pub fn new(canvas: HtmlCanvasElement) -> Option<Self> {
-        let context = context_2d(&canvas)?;
-        let inner = Surface::Canvas(CanvasBackend::with_canvas_object(canvas)?);
-        Some(Self { inner, context })
-    }
-
-    /// An SVG backend writing into `out`, measured by a detached canvas (never put in the page),
-    /// or `None` when no 2-D context can be made.
-    pub fn svg(out: &'a mut String, size: (u32, u32)) -> Option<Self> {
-        let canvas = web_sys::window()?
-            .document()?
-            .create_element("canvas")
-            .ok()?
-            .dyn_into::<HtmlCanvasElement>()
-            .ok()?;
-        let context = context_2d(&canvas)?;
-        Some(Self {
-            inner: Surface::Svg(SVGBackend::with_string(out, size)),
-            context,
-        })
-    }
-}
-
-type DrawResult<E> = Result<(), DrawingErrorKind<E>>;
-
-impl<B: DrawingBackend> DrawingBackend for Measured<B> {
-    type ErrorType = B::ErrorType;
-
-    fn get_size(&self) -> (u32, u32) {
-        self.inner.get_size()
-    }
-
-    fn ensure_prepared(&mut self) -> DrawResult<B::ErrorType> {
-        self.inner.ensure_prepared()
-    }
-
-    fn present(&mut self) -> DrawResult<B::ErrorType> {
-        self.inner.present()
-    }
-
-    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> DrawResult<B::ErrorType> {
-        self.inner.draw_pixel(point, color)
-    }
-
-    fn draw_line<S: BackendStyle>(
-        &mut self,
-        from: BackendCoord,
-        to: BackendCoord,
-        style: &S,
-    ) -> DrawResult<B::ErrorType> {
-        self.inner.draw_line(from, to, style)
-    }
-
-    fn draw_rect<S: BackendStyle>(
-        &mut self,
-        upper_left: BackendCoord,
-        bottom_right: BackendCoord,
-        style: &S,
-        fill: bool,
-    ) -> DrawResult<B::ErrorType> {
-        self.inner.draw_rect(upper_left, bottom_right, style, fill)
-    }
-
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        path: I,
-        style: &S,
-    ) -> DrawResult<B::ErrorType> {
-        self.inner.draw_path(path, style)
-    }
-
-    fn draw_circle<S: BackendStyle>(
-        &mut self,
-        center: BackendCoord,
-        radius: u32,
-        style: &S,
-        fill: bool,
-    ) -> DrawResult<B::ErrorType> {
-        self.inner.draw_circle(center, radius, style, fill)
-    }
-
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
-        &mut self,
-        vert: I,
-        style: &S,
-    ) -> DrawResult<B::ErrorType> {
-        self.inner.fill_polygon(vert, style)
-    }
-
-    fn draw_text<S: BackendTextStyle>(
-        &mut self,
-        text: &str,
-        style: &S,
-        pos: BackendCoord,
-    ) -> DrawResult<B::ErrorType> {
-        self.inner.draw_text(text, style, pos)
+        on_surface!(self.surface, b => b.draw_text(text, style, pos))
     }
 
     /// Width from `measureText`; height from the font's ascent and descent (the line box a
@@ -268,7 +150,7 @@ impl<B: DrawingBackend> DrawingBackend for Measured<B> {
         &self,
         text: &str,
         style: &S,
-    ) -> Result<(u32, u32), DrawingErrorKind<B::ErrorType>> {
+    ) -> Result<(u32, u32), DrawingErrorKind<SurfaceError>> {
         let saved = self.context.font();
         self.context.set_font(&format!(
             "{} {}px {}",
@@ -294,8 +176,41 @@ impl<B: DrawingBackend> DrawingBackend for Measured<B> {
         pos: BackendCoord,
         size: (u32, u32),
         src: &[u8],
-    ) -> DrawResult<B::ErrorType> {
-        self.inner.blit_bitmap(pos, size, src)
+    ) -> DrawResult<SurfaceError> {
+        on_surface!(self.surface, b => b.blit_bitmap(pos, size, src))
+    }
+}
+
+fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas
+        .get_context("2d")
+        .ok()??
+        .dyn_into::<CanvasRenderingContext2d>()
+        .ok()
+}
+
+impl<'a> PageCanvas<'a> {
+    /// The backend for `canvas`, or `None` when it has no 2-D context.
+    pub fn new(canvas: HtmlCanvasElement) -> Option<Self> {
+        let context = context_2d(&canvas)?;
+        let surface = Surface::Canvas(CanvasBackend::with_canvas_object(canvas)?);
+        Some(Self { surface, context })
+    }
+
+    /// An SVG backend writing into `out`, measured by a detached canvas (never put in the page),
+    /// or `None` when no 2-D context can be made.
+    pub fn svg(out: &'a mut String, size: (u32, u32)) -> Option<Self> {
+        let canvas = web_sys::window()?
+            .document()?
+            .create_element("canvas")
+            .ok()?
+            .dyn_into::<HtmlCanvasElement>()
+            .ok()?;
+        let context = context_2d(&canvas)?;
+        Some(Self {
+            surface: Surface::Svg(SVGBackend::with_string(out, size)),
+            context,
+        })
     }
 }
 

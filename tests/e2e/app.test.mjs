@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { ROOT, serveDist, launch, guardedPage, screenshot, inkFraction, readout } from "./harness.mjs";
+import { BIN, ROOT, serveDist, launch, guardedPage, screenshot, inkFraction, readout } from "./harness.mjs";
 
 let server;
 let browser;
@@ -226,7 +226,7 @@ test("a panic in the core shows a visible error instead of a dead page", async (
 });
 
 test("the browser computes exactly the numbers of the native command line", async () => {
-  const bin = process.env.OBSTRUCTION_BIN || path.join(ROOT, "target/release/obstruction");
+  const bin = BIN;
   assert.ok(fs.existsSync(bin), `native binary at ${bin} (cargo build --release)`);
   const { page, problems, context } = await openApp();
   for (const [preset, seed, integrator] of [

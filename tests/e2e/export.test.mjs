@@ -10,11 +10,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { DIST, ROOT, serveDist, launch, guardedPage, openView } from "./harness.mjs";
+import { BIN, DIST, serveDist, launch, guardedPage, openView } from "./harness.mjs";
 
-const BIN =
-  process.env.OBSTRUCTION_BIN ||
-  (process.env.CARGO_TARGET_DIR ? path.join(process.env.CARGO_TARGET_DIR, "release/obstruction") : path.join(ROOT, "target/release/obstruction"));
 
 let server;
 let browser;

@@ -8,9 +8,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { ROOT, DIST, serveDist, launch, guardedPage, screenshot, inkFraction, openView } from "./harness.mjs";
+import { BIN, DIST, serveDist, launch, guardedPage, screenshot, inkFraction, openView } from "./harness.mjs";
 
-const BIN = process.env.OBSTRUCTION_BIN || path.join(ROOT, "target/release/obstruction");
 const CANVASES = ["fig4-heatmap", "fig4-curves-lplus", "fig4-curves-percent"];
 const SMALL = { widths: [1, 2], seeds: 2, steps: 100, lr: 0.1 };
 

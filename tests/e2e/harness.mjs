@@ -12,6 +12,10 @@ import { chromium } from "playwright-core";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 // DIST may point elsewhere (for example a second build being tested beside the main one).
 export const DIST = path.resolve(process.env.DIST || path.join(ROOT, "dist"));
+// The native command line the browser's numbers are compared with: OBSTRUCTION_BIN, else the
+// release build in CARGO_TARGET_DIR or target/.
+export const BIN =
+  process.env.OBSTRUCTION_BIN || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, "target"), "release/obstruction");
 export const ARTIFACTS = path.join(ROOT, "tests/e2e/artifacts");
 export const SUBPATH = "/supplementary/relu-obstruction/";
 

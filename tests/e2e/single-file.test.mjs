@@ -10,12 +10,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { execFileSync } from "node:child_process";
-import { ROOT, DIST, serveDist, launch, guardedPage, screenshot } from "./harness.mjs";
+import { BIN, ROOT, DIST, serveDist, launch, guardedPage, screenshot } from "./harness.mjs";
 import { cspProblems } from "../../scripts/content-policy.mjs";
 import { SMALL_SWEEP, exerciseAllViews, fig3Steps, recordViolations, violations } from "./exercise.mjs";
 
 const SINGLE = path.resolve(process.env.SINGLE || path.join(ROOT, "dist-single/relu-obstruction.html"));
-const BIN = process.env.OBSTRUCTION_BIN || path.join(ROOT, "target/release/obstruction");
 
 let server;
 let browser;

@@ -9,9 +9,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { ROOT, DIST, serveDist, launch, guardedPage, screenshot, inkFraction, openView } from "./harness.mjs";
+import { BIN, DIST, serveDist, launch, guardedPage, screenshot, inkFraction, openView } from "./harness.mjs";
 
-const BIN = process.env.OBSTRUCTION_BIN || path.join(ROOT, "target/release/obstruction");
 const CANVASES = ["topo-quadric", "topo-diagram", "topo-betti"];
 
 let server;
