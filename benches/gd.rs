@@ -7,8 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use relu_obstruction::presets::Preset;
-use relu_obstruction::train::{Integrator, Trainer};
+use relu_obstruction::core::train::{Integrator, Trainer};
+use relu_obstruction::experiments::presets::Preset;
 use std::hint::black_box;
 
 fn gd_steps(c: &mut Criterion) {

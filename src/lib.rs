@@ -11,24 +11,11 @@
 //! [`probability`] (odds of pathological neurons), [`data`], [`presets`], [`sweep`] (Fig. 4).
 //! None of them touches the browser.
 
-pub mod charts;
-pub mod data;
-pub mod error;
-pub mod export;
-pub mod figures;
-pub mod init;
-pub mod link;
-pub mod network;
-pub mod presets;
-pub mod probability;
-pub mod random_run;
-pub mod rng;
-pub mod session;
-pub mod single_neuron;
-pub mod sweep;
-pub mod topology;
-pub mod train;
+pub mod app;
+pub mod core;
+pub mod experiments;
+pub mod present;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-pub use error::{ConfigError, RescaleError, TopologyError, TrainError};
+pub use crate::core::error::{ConfigError, RescaleError, TopologyError, TrainError};

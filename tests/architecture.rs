@@ -4,8 +4,8 @@
 // The counting allocator below is the only unsafe code of the repository, and it is test-only.
 #![allow(unsafe_code)]
 
-use relu_obstruction::presets::Preset;
-use relu_obstruction::train::{Integrator, Trainer};
+use relu_obstruction::core::train::{Integrator, Trainer};
+use relu_obstruction::experiments::presets::Preset;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -326,10 +326,10 @@ fn comment<'a>(text: &'a str, key: &str) -> &'a str {
 
 #[test]
 fn train_from_replays_an_exported_run_exactly() {
-    use relu_obstruction::export::{RunExport, fig1b_record, fig3_record};
-    use relu_obstruction::session::{Session, SessionConfig};
-    use relu_obstruction::single_neuron::NeuronRun;
-    use relu_obstruction::train::Integrator;
+    use relu_obstruction::app::export::{RunExport, fig1b_record, fig3_record};
+    use relu_obstruction::app::session::{Session, SessionConfig};
+    use relu_obstruction::app::single_neuron::NeuronRun;
+    use relu_obstruction::core::train::Integrator;
 
     // Two runs computed here with the library, exported by its own export function.
     let mut top = Session::new(&SessionConfig {
@@ -384,7 +384,7 @@ fn train_from_replays_an_exported_run_exactly() {
     // A Fig. 1b run replays too.
     let mut neuron = NeuronRun::from_point(0.5, -1.5, 0.02, Integrator::Flow).unwrap();
     neuron.step(40).unwrap();
-    let loss = neuron.readout().loss;
+    let loss = neuron.readout().run.loss;
     let file1b = dir.join("fig1b-run.json");
     std::fs::write(
         &file1b,

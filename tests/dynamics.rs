@@ -2,15 +2,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use relu_obstruction::data::Dataset;
-use relu_obstruction::error::TrainError;
-use relu_obstruction::init::{InitScheme, initialize};
-use relu_obstruction::network::{
+use relu_obstruction::core::data::Dataset;
+use relu_obstruction::core::error::TrainError;
+use relu_obstruction::core::init::{InitScheme, initialize};
+use relu_obstruction::core::network::{
     Architecture, Batch, Network, Scratch, loss, loss_and_gradient, norm_sq,
 };
-use relu_obstruction::presets::Preset;
-use relu_obstruction::rng::{seeded, standard_normal};
-use relu_obstruction::train::{Integrator, Trainer};
+use relu_obstruction::core::rng::{seeded, standard_normal};
+use relu_obstruction::core::train::{Integrator, Trainer};
+use relu_obstruction::experiments::presets::Preset;
 
 fn fig3(preset: Preset, integrator: Integrator) -> Trainer {
     let ex = preset.build(0).unwrap();

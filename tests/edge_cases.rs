@@ -7,15 +7,16 @@
 
 use std::time::Instant;
 
-use relu_obstruction::data::Dataset;
-use relu_obstruction::error::{ConfigError, RescaleError, TrainError};
-use relu_obstruction::init::{rescale_factor, rescale_neuron};
-use relu_obstruction::network::{Architecture, Network};
-use relu_obstruction::session::{HISTORY_CAPACITY, Session, SessionConfig};
-use relu_obstruction::topology::{
+use relu_obstruction::app::history::HISTORY_CAPACITY;
+use relu_obstruction::app::session::{Session, SessionConfig};
+use relu_obstruction::core::data::Dataset;
+use relu_obstruction::core::error::{ConfigError, RescaleError, TrainError};
+use relu_obstruction::core::init::{rescale_factor, rescale_neuron};
+use relu_obstruction::core::network::{Architecture, Network};
+use relu_obstruction::core::topology::{
     QuadricKind, betti_numbers, connected_components, neuron_sheet, quadric_kind,
 };
-use relu_obstruction::train::{Integrator, Trainer};
+use relu_obstruction::core::train::{Integrator, Trainer};
 
 /// One input x = 1 with target y: for d = e = l = 1 and w > 0, L = ½(wv − y)², ∂L/∂w = v(wv − y),
 /// ∂L/∂v = w(wv − y) (the closed form used below).

@@ -23,22 +23,24 @@ use std::time::Instant;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 
-use relu_obstruction::data::{Dataset, Split};
-use relu_obstruction::error::{ConfigError, TopologyError, TrainError};
-use relu_obstruction::init::{InitScheme, initialize};
-use relu_obstruction::network::{Architecture, Loss, MAX_DIM, Network};
-use relu_obstruction::probability::{MAX_MC_SAMPLES, monte_carlo_p, obstruction_odds};
-use relu_obstruction::random_run::{
+use relu_obstruction::app::random_run::{
     MAX_GRID_DIM, MAX_VIEW_MC_SAMPLES, ObstructionGrid, RandomRun, monte_carlo_obstruction,
 };
-use relu_obstruction::session::{MAX_SEED, Session, SessionConfig};
-use relu_obstruction::single_neuron::{NeuronConfig, NeuronRun, WINDOW};
-use relu_obstruction::sweep::{MAX_SEEDS, MAX_STEPS, SweepConfig, SweepJob, run_job, sweep_data};
-use relu_obstruction::topology::{
+use relu_obstruction::app::session::{MAX_SEED, Session, SessionConfig};
+use relu_obstruction::app::single_neuron::{NeuronConfig, NeuronRun, WINDOW};
+use relu_obstruction::core::data::{Dataset, Split};
+use relu_obstruction::core::error::{ConfigError, TopologyError, TrainError};
+use relu_obstruction::core::init::{InitScheme, initialize};
+use relu_obstruction::core::network::{Architecture, Loss, MAX_DIM, Network};
+use relu_obstruction::core::probability::{MAX_MC_SAMPLES, monte_carlo_p, obstruction_odds};
+use relu_obstruction::core::topology::{
     connected_components, effective_components, obstruction_verdict, poincare_polynomial,
     sign_counts,
 };
-use relu_obstruction::train::{Integrator, MAX_LR, Trainer};
+use relu_obstruction::core::train::{Integrator, MAX_LR, Trainer};
+use relu_obstruction::experiments::sweep::{
+    MAX_SEEDS, MAX_STEPS, SweepConfig, SweepJob, run_job, sweep_data,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Runner and strategies.
@@ -367,12 +369,12 @@ fn fuzz_single_neuron_settings() {
                 prop_assert!(is_train_error(e));
             }
             let r = run.readout();
-            prop_assert_eq!(r.failure.is_some(), result.is_err());
-            prop_assert!(r.loss.is_finite() && r.c.is_finite() && r.w.is_finite());
+            prop_assert_eq!(r.run.failure.is_some(), result.is_err());
+            prop_assert!(r.run.loss.is_finite() && r.run.c[0].is_finite() && r.w.is_finite());
             prop_assert!(r.grad_w.is_finite() && r.grad_v.is_finite());
             let traj = run.trajectory();
             prop_assert_eq!(traj.last().copied(), Some((r.w, r.v)));
-            prop_assert_eq!(*run.trajectory_steps().last().unwrap(), r.step);
+            prop_assert_eq!(*run.trajectory_steps().last().unwrap(), r.run.step);
             Ok(())
         },
     );
@@ -554,7 +556,10 @@ fn fuzz_random_network_settings() {
                     let r = run.readout();
                     prop_assert!(r.loss.is_finite());
                     prop_assert_eq!(r.c_initial.len(), l);
-                    prop_assert_eq!(r.l_minus, r.c_initial.iter().filter(|c| **c < 0.0).count());
+                    prop_assert_eq!(
+                        run.pathological().len(),
+                        r.c_initial.iter().filter(|c| **c < 0.0).count()
+                    );
                     prop_assert!(run.loss_history().iter().all(|(_, x)| x.is_finite()));
                     Ok(())
                 }

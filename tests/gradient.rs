@@ -3,12 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use relu_obstruction::data::Dataset;
-use relu_obstruction::init::{InitScheme, initialize};
-use relu_obstruction::network::{
+use relu_obstruction::core::data::Dataset;
+use relu_obstruction::core::init::{InitScheme, initialize};
+use relu_obstruction::core::network::{
     Architecture, Batch, Loss, Network, Scratch, loss, loss_and_gradient,
 };
-use relu_obstruction::rng::{seeded, standard_normal, uniform01};
+use relu_obstruction::core::rng::{seeded, standard_normal, uniform01};
 
 fn random_data(d: usize, e: usize, n: usize, loss: Loss, seed: u64) -> Dataset {
     let mut rng = seeded(seed);

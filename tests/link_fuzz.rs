@@ -12,7 +12,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
-use relu_obstruction::link::{
+use relu_obstruction::app::link::{
     self, Kind, ParsedLink, Value, View, format_link, parse_link, schema, value_text,
 };
 use std::collections::BTreeMap;

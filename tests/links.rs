@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use relu_obstruction::link::{
+use relu_obstruction::app::link::{
     self, FORMAT_VERSION, PRESETS, Value, View, format_json, parse_link, schema, value_text,
 };
 use std::path::Path;
@@ -219,7 +219,7 @@ fn presets_open_their_figure_without_a_message() {
 
 #[test]
 fn the_limits_match_the_cores_own() {
-    use relu_obstruction::link::Kind;
+    use relu_obstruction::app::link::Kind;
     let find = |view, key| {
         schema(view)
             .iter()
@@ -230,20 +230,20 @@ fn the_limits_match_the_cores_own() {
     let Kind::Float { max, min_open, .. } = find(View::Fig3, "lr") else {
         panic!()
     };
-    assert_eq!(max, relu_obstruction::train::MAX_LR);
+    assert_eq!(max, relu_obstruction::core::train::MAX_LR);
     assert!(min_open);
-    assert!(relu_obstruction::train::validate_lr(max).is_ok());
+    assert!(relu_obstruction::core::train::validate_lr(max).is_ok());
     let Kind::Int { max, .. } = find(View::Fig3, "seed") else {
         panic!()
     };
-    assert_eq!(max, relu_obstruction::session::MAX_SEED);
+    assert_eq!(max, relu_obstruction::app::session::MAX_SEED);
     let Kind::Float { min, max, .. } = find(View::Fig1b, "w0") else {
         panic!()
     };
-    assert!(relu_obstruction::single_neuron::validate_point(min, max).is_ok());
-    assert!(relu_obstruction::single_neuron::validate_point(min - 1e-9, 0.0).is_err());
+    assert!(relu_obstruction::app::single_neuron::validate_point(min, max).is_ok());
+    assert!(relu_obstruction::app::single_neuron::validate_point(min - 1e-9, 0.0).is_err());
     let Kind::Int { max, .. } = find(View::Heatmaps, "n") else {
         panic!()
     };
-    assert_eq!(max, relu_obstruction::random_run::MAX_VIEW_MC_SAMPLES);
+    assert_eq!(max, relu_obstruction::app::random_run::MAX_VIEW_MC_SAMPLES);
 }

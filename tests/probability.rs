@@ -4,12 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use relu_obstruction::init::{FanMode, InitScheme, initialize};
-use relu_obstruction::network::Architecture;
-use relu_obstruction::probability::{
+use relu_obstruction::core::init::{FanMode, InitScheme, initialize};
+use relu_obstruction::core::network::Architecture;
+use relu_obstruction::core::probability::{
     monte_carlo_p, obstruction_odds, p_negative_gaussian, p_pathological,
 };
-use relu_obstruction::topology::{connected_components, effective_components};
+use relu_obstruction::core::topology::{connected_components, effective_components};
 
 const KAIMING: InitScheme = InitScheme::KaimingNormal {
     mode: FanMode::FanIn,

@@ -4,10 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use relu_obstruction::single_neuron::{
+use relu_obstruction::app::single_neuron::{
     N_SAMPLES, NeuronRun, PROBE_INPUTS, StartKind, WINDOW, classify_start, teacher,
 };
-use relu_obstruction::train::Integrator;
+use relu_obstruction::core::train::Integrator;
 
 /// m₂ = mean x_i², from the definition x_i = i / 20, computed here independently.
 fn m2() -> f64 {
@@ -58,7 +58,7 @@ fn teacher_data_are_the_documented_ones() {
 fn loss_matches_the_closed_form() {
     for (w, v) in grid() {
         let mut run = run_at(w, v);
-        let l = run.readout().loss;
+        let l = run.readout().run.loss;
         let reference = closed_form_loss(w, v);
         assert!(
             (l - reference).abs() <= 1e-12 * reference.max(1.0),
@@ -76,7 +76,7 @@ fn gradient_matches_central_finite_differences() {
         }
         let mut run = run_at(w, v);
         let (gw, gv) = run.gradient();
-        let loss = |a: f64, b: f64| run_at(a, b).readout().loss;
+        let loss = |a: f64, b: f64| run_at(a, b).readout().run.loss;
         let fw = (loss(w + h, v) - loss(w - h, v)) / (2.0 * h);
         let fv = (loss(w, v + h) - loss(w, v - h)) / (2.0 * h);
         assert!(
@@ -135,16 +135,19 @@ fn rescaling_keeps_function_and_loss_and_moves_c_as_predicted() {
             for (a, b) in before.f.iter().zip(&after.f) {
                 assert!((a - b).abs() <= 1e-14 * (1.0 + a.abs()), "f: {a} vs {b}");
             }
-            assert!((before.loss - after.loss).abs() <= 1e-13 * (1.0 + before.loss));
+            assert!((before.run.loss - after.run.loss).abs() <= 1e-13 * (1.0 + before.run.loss));
             assert!((before.product - after.product).abs() <= 1e-14 * (1.0 + before.product.abs()));
             let predicted = alpha * alpha * w * w - v * v / (alpha * alpha);
             assert!(
-                (after.c - predicted).abs() < 1e-12,
+                (after.run.c[0] - predicted).abs() < 1e-12,
                 "c {} vs {predicted}",
-                after.c
+                after.run.c[0]
             );
-            assert_eq!(after.c_initial, after.c, "the new run conserves the new c");
-            assert_eq!(after.step, 0);
+            assert_eq!(
+                after.run.c_initial, after.run.c,
+                "the new run conserves the new c"
+            );
+            assert_eq!(after.run.step, 0);
             // f(x) = v σ(w x) at the probe inputs, by hand.
             for (x, f) in PROBE_INPUTS.iter().zip(&after.f) {
                 let by_hand = (v / alpha) * (alpha * w * x).max(0.0);
@@ -159,8 +162,8 @@ fn flow_follows_its_hyperbola_to_the_minima() {
     let mut run = NeuronRun::from_point(2.0, -0.5, 0.05, Integrator::Flow).unwrap();
     run.step(200).unwrap();
     let r = run.readout();
-    assert!(r.max_c_drift < 1e-8, "drift {}", r.max_c_drift);
-    assert!(r.at_minimum, "loss {}", r.loss);
+    assert!(r.run.max_c_drift < 1e-8, "drift {}", r.run.max_c_drift);
+    assert!(r.at_minimum, "loss {}", r.run.loss);
     // The minimum on w² − v² = 3.75 with w v = 1: w² = (c + √(c² + 4)) / 2.
     let w_star = ((3.75 + (3.75f64 * 3.75 + 4.0).sqrt()) / 2.0).sqrt();
     assert!((r.w - w_star).abs() < 1e-4 && (r.v - 1.0 / w_star).abs() < 1e-4);
@@ -178,7 +181,7 @@ fn one_gd_step_moves_c_by_eta_squared_times_the_gradient_difference() {
         run.step(1).unwrap();
         let r = run.readout();
         let predicted = eta * eta * (gw * gw - gv * gv);
-        assert!((r.c_drift - predicted).abs() < 1e-12 * (1.0 + predicted.abs()));
+        assert!((r.run.c_drift[0] - predicted).abs() < 1e-12 * (1.0 + predicted.abs()));
     }
 }
 
@@ -200,7 +203,7 @@ fn pathological_start_never_changes_the_sign_of_v() {
     let r = run.readout();
     assert_eq!(r.start_kind, StartKind::FrozenNegativeOutput);
     // The best this run can do is switch the neuron off: L ≥ ½ m₂ − a little.
-    assert!(r.loss > 0.5 * m2() - 1e-3, "loss {}", r.loss);
+    assert!(r.run.loss > 0.5 * m2() - 1e-3, "loss {}", r.run.loss);
 }
 
 #[test]

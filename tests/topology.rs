@@ -3,10 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use relu_obstruction::init::{InitScheme, initialize, set_conserved_quantities};
-use relu_obstruction::network::Architecture;
-use relu_obstruction::rng::{seeded, uniform01};
-use relu_obstruction::topology::{
+use relu_obstruction::core::init::{InitScheme, initialize, set_conserved_quantities};
+use relu_obstruction::core::network::Architecture;
+use relu_obstruction::core::rng::{seeded, uniform01};
+use relu_obstruction::core::topology::{
     betti_numbers, component_label, connected_components, effective_components,
     obstruction_verdict, pathological_signs,
 };

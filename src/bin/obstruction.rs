@@ -11,19 +11,23 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use relu_obstruction::data::Dataset;
-    use relu_obstruction::export::{RunExport, replay};
-    use relu_obstruction::figures::{PaperFigures, paper_figures};
-    use relu_obstruction::init::InitScheme;
-    use relu_obstruction::network::{Batch, Scratch, loss};
-    use relu_obstruction::presets::{FIG4_DEFAULT_L, FIG4_DEFAULT_L_PLUS, Preset, fig4_on};
-    use relu_obstruction::probability::{Estimate, monte_carlo_p, obstruction_odds, odds_from_p};
-    use relu_obstruction::sweep::{SweepConfig, run_sweep, sweep_data};
-    use relu_obstruction::topology::{
+    use relu_obstruction::app::export::{RunExport, replay};
+    use relu_obstruction::core::data::Dataset;
+    use relu_obstruction::core::init::InitScheme;
+    use relu_obstruction::core::network::{Batch, Scratch, loss};
+    use relu_obstruction::core::probability::{
+        Estimate, monte_carlo_p, obstruction_odds, odds_from_p,
+    };
+    use relu_obstruction::core::topology::{
         betti_numbers, component_label, connected_components, effective_components,
         obstruction_verdict, pathological_neurons, pathological_signs,
     };
-    use relu_obstruction::train::{Integrator, Trainer};
+    use relu_obstruction::core::train::{Integrator, Trainer};
+    use relu_obstruction::experiments::presets::{
+        FIG4_DEFAULT_L, FIG4_DEFAULT_L_PLUS, Preset, fig4_on,
+    };
+    use relu_obstruction::experiments::sweep::{SweepConfig, run_sweep, sweep_data};
+    use relu_obstruction::present::figures::{PaperFigures, paper_figures};
     use serde_json::{Value, json};
     use std::time::Instant;
 
@@ -464,7 +468,7 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
             widths: o.list("widths")?,
             seeds: o.number("seeds", None)?,
             steps: 1,
-            lr: relu_obstruction::presets::FIG4_LR,
+            lr: relu_obstruction::experiments::presets::FIG4_LR,
         };
         cfg.validate()?;
         let split = sweep_data()?;
@@ -491,7 +495,7 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
             widths: o.list("widths")?,
             seeds: o.number("seeds", None)?,
             steps: o.number("steps", None)?,
-            lr: o.number("lr", Some(relu_obstruction::presets::FIG4_LR))?,
+            lr: o.number("lr", Some(relu_obstruction::experiments::presets::FIG4_LR))?,
         };
         let rows = run_sweep(&cfg)?;
         Ok(

@@ -6,7 +6,7 @@
 //! `'unsafe-inline'` in `style-src`), so that attribute would be blocked and every label measured
 //! in the wrong font. [`PageCanvas`] answers [`DrawingBackend::estimate_text_size`] with a canvas's
 //! `measureText` in the very font the backend draws with; the charts measure their legends
-//! through the backend too ([`crate::charts`]'s legend helper), never through plotters' font layer.
+//! through the backend too ([`crate::present::charts`]'s legend helper), never through plotters' font layer.
 
 use plotters::prelude::*;
 use plotters_backend::{

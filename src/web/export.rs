@@ -1,6 +1,6 @@
 //! Browser boundary of the exports: every chart of the page as an SVG string (drawn by the same
-//! [`crate::figures`] / [`crate::charts`] functions as its canvas, into plotters' SVG backend) and
-//! every run or table as CSV or JSON (from [`crate::export`]). JavaScript turns the strings into
+//! [`crate::present::figures`] / [`crate::present::charts`] functions as its canvas, into plotters' SVG backend) and
+//! every run or table as CSV or JSON (from [`crate::app::export`]). JavaScript turns the strings into
 //! downloads. No maths here.
 
 use wasm_bindgen::prelude::*;
@@ -11,16 +11,16 @@ use super::fig1b::SingleNeuron;
 use super::fig4::SweepResult;
 use super::heatmaps::{ObstructionMap, RandomNetworkRun};
 use super::topology::{DIM_MAX, check_c, whole};
-use crate::charts::ChartError;
-use crate::charts::bars::draw_betti_bars;
-use crate::charts::components::{ComponentDiagram, draw_component_diagram};
-use crate::charts::sweep::{SweepAxis, draw_sweep_curves, draw_sweep_heatmap};
-use crate::export::{
+use crate::app::export::{
     RunExport, fig1b_record, fig3_record, grid_csv, random_run_record, sweep_csv, sweep_json,
 };
-use crate::figures;
-use crate::sweep::SweepConfig;
-use crate::topology;
+use crate::core::topology;
+use crate::experiments::sweep::SweepConfig;
+use crate::present::charts::ChartError;
+use crate::present::charts::bars::draw_betti_bars;
+use crate::present::charts::components::{ComponentDiagram, draw_component_diagram};
+use crate::present::charts::sweep::{SweepAxis, draw_sweep_curves, draw_sweep_heatmap};
+use crate::present::figures;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -147,7 +147,10 @@ impl ObstructionMap {
         col: Option<usize>,
         row: Option<usize>,
     ) -> Result<String, JsError> {
-        svg(width, height, |a| self.grid.draw(a, col.zip(row))).map_err(chart_err)
+        svg(width, height, |a| {
+            figures::draw_obstruction_grid(a, &self.grid, col.zip(row))
+        })
+        .map_err(chart_err)
     }
 
     /// The grid as CSV, one row per (d, l).

@@ -1,13 +1,13 @@
 //! Browser boundary of the Fig. 1b view: one live one-neuron run ([`SingleNeuron`]) drawn on the
-//! (w, v) plane. No maths here: the run lives in [`crate::single_neuron`], the chart in
-//! [`crate::charts::hyperbolas`]; this module converts values and errors and remembers where the
+//! (w, v) plane. No maths here: the run lives in [`crate::app::single_neuron`], the chart in
+//! [`crate::present::charts::hyperbolas`]; this module converts values and errors and remembers where the
 //! last drawing put the plot, so JavaScript can turn a pointer position into (w, v).
 
 use super::{canvas_area, to_js};
-use crate::charts::{self, hyperbolas::PlaneLayout};
-use crate::figures;
-use crate::single_neuron::{NeuronConfig, NeuronRun};
-use crate::train::Integrator;
+use crate::app::single_neuron::{NeuronConfig, NeuronRun};
+use crate::core::train::Integrator;
+use crate::present::charts::{self, hyperbolas::PlaneLayout};
+use crate::present::figures;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 

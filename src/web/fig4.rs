@@ -6,18 +6,20 @@
 //!   jobs in the core's order;
 //! - [`run_sweep_job`] runs one job. It is what the workers call: it never touches the DOM. The
 //!   breast cancer split is prepared once per wasm instance (so once per worker) and cached here;
-//!   that is caching, the maths is [`crate::sweep::run_job`];
+//!   that is caching, the maths is [`crate::experiments::sweep::run_job`];
 //! - [`aggregate_sweep`] turns the job results into a [`SweepResult`] handle holding the rows,
 //!   which the page keeps for the visit and asks to draw itself. Drawing measures text through the
 //!   DOM, so it happens on the page, never in a worker.
 
 use std::cell::OnceCell;
 
-use crate::charts::heatmap::HeatmapLayout;
-use crate::charts::sweep::{SweepAxis, draw_sweep_curves, draw_sweep_heatmap, sweep_grid};
-use crate::data::Split;
-use crate::presets::FIG4_LR;
-use crate::sweep::{JobResult, SweepConfig, SweepJob, SweepRow, aggregate, run_job, sweep_data};
+use crate::core::data::Split;
+use crate::experiments::presets::FIG4_LR;
+use crate::experiments::sweep::{
+    JobResult, SweepConfig, SweepJob, SweepRow, aggregate, run_job, sweep_data,
+};
+use crate::present::charts::heatmap::HeatmapLayout;
+use crate::present::charts::sweep::{SweepAxis, draw_sweep_curves, draw_sweep_heatmap, sweep_grid};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;

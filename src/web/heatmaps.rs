@@ -1,16 +1,16 @@
 //! Browser boundary of the heatmaps view (the appendix heatmaps of P(obstruction)): an
 //! [`ObstructionMap`] handle per heatmap (its closed-form grid, drawing, pointer-to-cell mapping,
 //! cell readouts and the Monte Carlo check) and a [`RandomNetworkRun`] handle for the live run a
-//! click starts. No maths here: everything comes from [`crate::random_run`].
+//! click starts. No maths here: everything comes from [`crate::app::random_run`].
 
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::{canvas_area, to_js};
-use crate::charts::heatmap::HeatmapLayout;
-use crate::init::InitScheme;
-use crate::random_run::{ObstructionGrid, RandomRun, monte_carlo_obstruction, scheme_label};
-use crate::session::MAX_SEED;
+use crate::app::random_run::{ObstructionGrid, RandomRun, monte_carlo_obstruction, scheme_label};
+use crate::app::session::MAX_SEED;
+use crate::core::init::InitScheme;
+use crate::present::charts::heatmap::HeatmapLayout;
 
 fn js_err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
@@ -105,7 +105,8 @@ impl ObstructionMap {
     ) -> Result<JsValue, JsError> {
         let area = canvas_area(canvas)?;
         let highlight = col.zip(row);
-        let layout = self.grid.draw(&area, highlight).map_err(js_err)?;
+        let layout = crate::present::figures::draw_obstruction_grid(&area, &self.grid, highlight)
+            .map_err(js_err)?;
         area.present().map_err(js_err)?;
         self.layout = Some(layout);
         to_js(&layout)
@@ -157,7 +158,7 @@ impl ObstructionMap {
         let samples = whole(
             "Monte Carlo samples",
             samples,
-            crate::random_run::MAX_VIEW_MC_SAMPLES,
+            crate::app::random_run::MAX_VIEW_MC_SAMPLES,
         )?;
         let seed = whole("seed", seed, MAX_SEED)?;
         let est = monte_carlo_obstruction(self.grid.scheme(), row + 1, col + 1, samples, seed)
@@ -195,7 +196,7 @@ impl RandomNetworkRun {
         self.run.step(n).map_err(js_err)
     }
 
-    /// The readout (see [`crate::random_run::RandomRunReadout`]).
+    /// The readout (see [`crate::app::random_run::RandomRunReadout`]).
     ///
     /// # Errors
     /// Only if serialization fails.
@@ -220,7 +221,8 @@ impl RandomNetworkRun {
     #[wasm_bindgen(js_name = drawLoss)]
     pub fn draw_loss(&mut self, canvas: HtmlCanvasElement, log_scale: bool) -> Result<(), JsError> {
         let area = canvas_area(canvas)?;
-        crate::figures::draw_random_run_loss(&area, &mut self.run, log_scale).map_err(js_err)?;
+        crate::present::figures::draw_random_run_loss(&area, &mut self.run, log_scale)
+            .map_err(js_err)?;
         area.present().map_err(js_err)
     }
 }

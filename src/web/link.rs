@@ -1,7 +1,7 @@
-//! Browser boundary of the links ([`crate::link`]): parsing a fragment, writing the link of a
+//! Browser boundary of the links ([`crate::app::link`]): parsing a fragment, writing the link of a
 //! view's state, the schema (the limits the controls use) and the presets menu. No logic here.
 
-use crate::link::{self, PRESETS, View};
+use crate::app::link::{self, PRESETS, View};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 

@@ -14,8 +14,8 @@ pub mod heatmaps;
 pub mod link;
 pub mod topology;
 
-use crate::figures;
-use crate::session::{Session, SessionConfig};
+use crate::app::session::{Session, SessionConfig};
+use crate::present::figures;
 use canvas::PageCanvas;
 use plotters::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -149,8 +149,8 @@ pub fn limits() -> Result<JsValue, JsError> {
         seed_max: f64,
     }
     to_js(&Limits {
-        lr_max: crate::train::MAX_LR,
-        seed_max: crate::session::MAX_SEED as f64,
+        lr_max: crate::core::train::MAX_LR,
+        seed_max: crate::app::session::MAX_SEED as f64,
     })
 }
 

@@ -1,24 +1,24 @@
 //! Browser boundary of the topology view (Fig. 2a, Fig. 2b and the topology calculator).
 //!
-//! No maths here: the Betti numbers, components and classes come from [`crate::topology`] and
-//! [`crate::charts::components`], random networks from [`crate::init`]. This module checks the
+//! No maths here: the Betti numbers, components and classes come from [`crate::core::topology`] and
+//! [`crate::present::charts::components`], random networks from [`crate::core::init`]. This module checks the
 //! numbers typed in the page (whole numbers in range, finite c_k, list length), turns exact `u128`
 //! counts into decimal strings (they can exceed 2^53, so JavaScript numbers would round them), and
 //! hands canvases to the chart functions.
 
-use crate::charts::bars::draw_betti_bars;
-use crate::charts::components::{
+use crate::core::init::{InitScheme, initialize};
+use crate::core::network::Architecture;
+use crate::core::topology;
+use crate::present::charts::bars::draw_betti_bars;
+use crate::present::charts::components::{
     ComponentDiagram, MAX_DIAGRAM_NEURONS, diagram_summary, draw_component_diagram,
 };
-use crate::init::{InitScheme, initialize};
-use crate::network::Architecture;
-use crate::topology;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 use super::{canvas_area, to_js};
-use crate::figures::shape_name;
+use crate::present::figures::shape_name;
 
 /// Largest d and e the calculator accepts.
 pub(super) const DIM_MAX: usize = 1000;
@@ -164,7 +164,7 @@ pub fn draw_quadric_alone(
 ) -> Result<(), JsError> {
     check_c(&[c])?;
     let area = canvas_area(canvas)?;
-    crate::figures::draw_quadric_alone(&area, c, yaw, pitch).map_err(err)?;
+    crate::present::figures::draw_quadric_alone(&area, c, yaw, pitch).map_err(err)?;
     area.present().map_err(err)
 }
 

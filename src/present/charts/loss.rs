@@ -323,7 +323,7 @@ fn log_tick(v: &f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::{GOOD, OBSTRUCTED, svg_polylines, svg_text_position, svg_texts};
+    use crate::present::charts::{GOOD, OBSTRUCTED, svg_polylines, svg_text_position, svg_texts};
 
     fn has_text(svg: &str, text: &str) -> bool {
         svg_texts(svg).iter().any(|t| t == text)

@@ -298,7 +298,7 @@ pub fn draw_betti_bars<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::svg_texts;
+    use crate::present::charts::svg_texts;
 
     fn render(betti: &[u128], size: (u32, u32)) -> Result<String, ChartError> {
         let mut svg = String::new();

@@ -474,7 +474,7 @@ fn nice_strides() -> impl Iterator<Item = usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::{svg_text_position, svg_texts};
+    use crate::present::charts::{svg_text_position, svg_texts};
 
     fn hex(c: RGBColor) -> String {
         format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)

@@ -6,7 +6,7 @@
 //!   `# key=value` comment lines (the format, the view, every setting), then one header line and
 //!   one line per recorded step. A JSON file is one [`RunExport`] (or, for tables, an object with
 //!   the same `format`, `version` and `view` keys).
-//! - A run's rows carry their true step index. Histories are bounded (see [`crate::session`]), so a
+//! - A run's rows carry their true step index. Histories are bounded (see [`crate::app::session`]), so a
 //!   long run keeps every 2nd, 4th, … step: then `decimated` is true and the CSV says so in a
 //!   comment; a run that was not thinned has rows for steps 0, 1, …, N.
 //! - The loss of row t is L(θ_t), the loss before step t + 1 (the last row: the current loss); c_k
@@ -18,14 +18,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ConfigError;
-use crate::init::InitScheme;
-use crate::network::{Batch, Scratch, conserved_quantities_into, loss};
-use crate::random_run::{ObstructionGrid, RandomRun};
-use crate::session::{MAX_SEED, Session, SessionConfig};
-use crate::single_neuron::{NeuronRun, architecture, teacher};
-use crate::sweep::{SweepConfig, SweepRow};
-use crate::train::Integrator;
+use crate::app::random_run::{ObstructionGrid, RandomRun};
+use crate::app::session::{MAX_SEED, Session, SessionConfig};
+use crate::app::single_neuron::{NeuronRun, architecture, teacher};
+use crate::core::error::ConfigError;
+use crate::core::init::InitScheme;
+use crate::core::network::{Batch, Scratch, conserved_quantities_into, loss};
+use crate::core::train::Integrator;
+use crate::experiments::sweep::{SweepConfig, SweepRow};
 
 /// The `format` of every exported file.
 pub const FORMAT: &str = "relu-obstruction-export";
@@ -280,8 +280,11 @@ pub fn fig3_record(name: &str, session: &mut Session) -> RunRecord {
         .iter()
         .map(|&(s, loss)| (s as u64, loss))
         .collect();
-    let samples: Vec<Vec<(u64, [f64; 3])>> =
-        (0..l).map(|k| session.trajectory_samples(k)).collect();
+    let samples: Vec<Vec<(u64, [f64; 3])>> = session
+        .trajectory_records()
+        .iter()
+        .map(|h| h.points().collect())
+        .collect();
     let mut columns = vec!["step".to_string(), "loss".to_string()];
     columns.extend((1..=l).map(|k| format!("c{k}")));
     columns.extend((1..=l).map(|k| format!("c{k}_drift")));
@@ -350,8 +353,8 @@ pub fn fig3_record(name: &str, session: &mut Session) -> RunRecord {
     RunRecord {
         name: name.into(),
         settings: RunSettings::Fig3 {
-            preset: readout.preset.clone(),
-            seed: readout.seed,
+            preset: session.preset().name().to_string(),
+            seed: session.seed(),
             lr: readout.lr,
             integrator: readout.integrator.into(),
             steps,
@@ -371,7 +374,7 @@ pub fn fig3_record(name: &str, session: &mut Session) -> RunRecord {
 /// The record of the Fig. 1b run: columns `step, loss, w, v, c, c_drift, product` (product = w·v,
 /// the rescaling orbit).
 pub fn fig1b_record(run: &mut NeuronRun) -> RunRecord {
-    let readout = run.readout();
+    let readout = run.readout().run;
     let arch = architecture();
     let data = teacher();
     let batch = Batch::new(&arch, &data);
@@ -381,7 +384,7 @@ pub fn fig1b_record(run: &mut NeuronRun) -> RunRecord {
     if samples.last().map(|s| s.0) != Some(steps) {
         samples.push((steps, (w, v)));
     }
-    let c0 = readout.c_initial;
+    let c0 = readout.c_initial[0];
     let rows = samples
         .iter()
         .map(|&(step, (w, v))| {
@@ -410,7 +413,7 @@ pub fn fig1b_record(run: &mut NeuronRun) -> RunRecord {
         final_state: FinalState {
             step: steps,
             loss: readout.loss,
-            c: vec![readout.c],
+            c: readout.c,
             theta: vec![w, v],
         },
         decimated: rows.len() as u64 != steps + 1,
@@ -437,10 +440,10 @@ pub fn random_run_record(run: &mut RandomRun) -> RunRecord {
     RunRecord {
         name: "random network".into(),
         settings: RunSettings::RandomRun {
-            scheme: r.scheme.into(),
-            d: r.d,
-            l: r.l,
-            seed: r.seed,
+            scheme: run.scheme().name().into(),
+            d: t.arch().d,
+            l: t.arch().l,
+            seed: run.seed(),
             steps,
         },
         final_state: FinalState {
@@ -457,7 +460,7 @@ pub fn random_run_record(run: &mut RandomRun) -> RunRecord {
 
 fn step_in_chunks(
     steps: u64,
-    mut step: impl FnMut(u32) -> Result<u32, crate::error::TrainError>,
+    mut step: impl FnMut(u32) -> Result<u32, crate::core::error::TrainError>,
 ) -> Result<(), ConfigError> {
     if steps > MAX_REPLAY_STEPS {
         return Err(ConfigError::OutOfRange {
@@ -517,9 +520,9 @@ pub fn replay(settings: &RunSettings) -> Result<FinalState, ConfigError> {
             step_in_chunks(steps, |n| run.step(n))?;
             let r = run.readout();
             Ok(FinalState {
-                step: r.step,
-                loss: r.loss,
-                c: vec![r.c],
+                step: r.run.step,
+                loss: r.run.loss,
+                c: r.run.c,
                 theta: vec![r.w, r.v],
             })
         }

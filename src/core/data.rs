@@ -10,8 +10,8 @@
 //!   coding). Split first (stratified, seeded), then standardized with the training split's mean
 //!   and standard deviation, so no test information leaks into training.
 
-use crate::error::ConfigError;
-use crate::rng::standard_normal;
+use crate::core::error::ConfigError;
+use crate::core::rng::standard_normal;
 use rand::RngExt;
 
 /// A supervised data set.
@@ -94,7 +94,7 @@ pub const TEACHER_N: usize = 200;
 /// The Fig. 3 teacher problem with `n` Gaussian inputs drawn from `seed`:
 /// y = σ(u1·x) − σ(u2·x).
 pub fn teacher(n: usize, seed: u64) -> Dataset {
-    let mut rng = crate::rng::seeded(seed);
+    let mut rng = crate::core::rng::seeded(seed);
     let mut x = Vec::with_capacity(2 * n);
     let mut y = Vec::with_capacity(n);
     for _ in 0..n {
@@ -103,7 +103,7 @@ pub fn teacher(n: usize, seed: u64) -> Dataset {
         let a = TEACHER_U1[0] * x0 + TEACHER_U1[1] * x1;
         let b = TEACHER_U2[0] * x0 + TEACHER_U2[1] * x1;
         x.extend_from_slice(&[x0, x1]);
-        y.push(crate::network::relu(a) - crate::network::relu(b));
+        y.push(crate::core::network::relu(a) - crate::core::network::relu(b));
     }
     Dataset {
         n,
@@ -115,7 +115,7 @@ pub fn teacher(n: usize, seed: u64) -> Dataset {
 }
 
 /// The raw CSV shipped in `data/` (see `data/README.md` for source and licence).
-const BREAST_CANCER_CSV: &str = include_str!("../data/breast_cancer.csv");
+const BREAST_CANCER_CSV: &str = include_str!("../../data/breast_cancer.csv");
 
 /// The breast cancer Wisconsin (diagnostic) data, unstandardized: 569 × 30, target 1 = benign.
 ///
@@ -197,7 +197,7 @@ pub fn stratified_split_indices(
             range: "strictly between 0 and 1",
         });
     }
-    let mut rng = crate::rng::seeded(seed);
+    let mut rng = crate::core::rng::seeded(seed);
     let mut classes: Vec<f64> = data.y.iter().step_by(data.e).copied().collect();
     classes.sort_by(f64::total_cmp);
     classes.dedup();

@@ -3,8 +3,8 @@
 //! hyperbolas w·v = const.
 //!
 //! # Conventions
-//! - f(x) = v σ(w x), no biases, loss L = (1/n) Σ ½(f(x_i) − y_i)², built on [`crate::network`] and
-//!   trained by [`crate::train::Trainer`] (θ = [w, v]).
+//! - f(x) = v σ(w x), no biases, loss L = (1/n) Σ ½(f(x_i) − y_i)², built on [`crate::core::network`] and
+//!   trained by [`crate::core::train::Trainer`] (θ = [w, v]).
 //! - Data (our setup): the teacher y = σ(x) on [`N_SAMPLES`] evenly spaced inputs x_i = i / 20,
 //!   i = 1, …, 40 (so 0 < x ≤ 2). Every input is positive, hence for w > 0 the network is the linear
 //!   map x ↦ (w v) x and L = ½ m₂ (w v − 1)² with m₂ = mean x_i²: the global minima are exactly
@@ -20,11 +20,11 @@
 //!   kept in a bounded [`History`] and may leave the window (it is then clipped when drawn).
 //! - Nothing here reads a clock or the DOM.
 
-use crate::data::Dataset;
-use crate::error::{ConfigError, TrainError};
-use crate::network::{Architecture, Network, relu};
-use crate::session::{HISTORY_CAPACITY, History};
-use crate::train::{Integrator, Trainer, validate_lr};
+use crate::app::live_run::{LiveRun, RunReadout};
+use crate::core::data::Dataset;
+use crate::core::error::{ConfigError, TrainError};
+use crate::core::network::{Architecture, Network, relu};
+use crate::core::train::{Integrator, Trainer, validate_lr};
 use serde::{Deserialize, Serialize};
 
 /// Half-width of the plotted window: every chosen point has |w| ≤ WINDOW and |v| ≤ WINDOW.
@@ -96,42 +96,24 @@ pub struct NeuronConfig {
     pub integrator: Option<String>,
 }
 
-/// Everything the readouts show.
+/// Everything the Fig. 1b readouts show: the shared fields of every live run and the plane's own.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NeuronReadout {
-    /// Steps taken.
-    pub step: u64,
-    /// Flow time, steps × η.
-    pub time: f64,
-    /// Learning rate.
-    pub lr: f64,
-    /// Integrator name.
-    pub integrator: &'static str,
+    /// The fields every live run shows (step, loss, c, drift, sheet jumps, failure, …).
+    pub run: RunReadout,
     /// Input weight w now.
     pub w: f64,
     /// Output weight v now.
     pub v: f64,
     /// The start of this run, (w₀, v₀).
     pub start: [f64; 2],
-    /// c = w² − v² now.
-    pub c: f64,
-    /// c at the start of the run.
-    pub c_initial: f64,
-    /// c(now) − c(0).
-    pub c_drift: f64,
-    /// Largest |drift| seen after any step.
-    pub max_c_drift: f64,
     /// w·v now: the rescaling orbit the point is on.
     pub product: f64,
-    /// L(w, v) now.
-    pub loss: f64,
     /// ∂L/∂w now.
     pub grad_w: f64,
     /// ∂L/∂v now.
     pub grad_v: f64,
-    /// The inputs x of [`PROBE_INPUTS`].
-    pub probes: Vec<f64>,
-    /// f(x) at each probe input.
+    /// f(x) at each input of [`PROBE_INPUTS`].
     pub f: Vec<f64>,
     /// Whether the minima can be reached from the start of this run.
     pub start_kind: StartKind,
@@ -139,17 +121,12 @@ pub struct NeuronReadout {
     pub silent: bool,
     /// L ≤ [`MINIMUM_LOSS`]: a global minimum (w·v = 1) is reached.
     pub at_minimum: bool,
-    /// Times v changed sign across c < 0 (only a large discrete step can do this).
-    pub sheet_jumps: u64,
-    /// The error that stopped the run, if any.
-    pub failure: Option<String>,
 }
 
 /// A live run of the one-neuron network, from a chosen start.
 #[derive(Debug, Clone)]
 pub struct NeuronRun {
-    trainer: Trainer,
-    history: History<(f64, f64)>,
+    run: LiveRun,
     start: (f64, f64),
     data: Dataset,
 }
@@ -182,11 +159,8 @@ impl NeuronRun {
         validate_lr(lr)?;
         let data = teacher();
         let trainer = Self::trainer_at(w, v, lr, integrator, &data)?;
-        let mut history = History::new(HISTORY_CAPACITY);
-        history.push((w, v));
         Ok(Self {
-            trainer,
-            history,
+            run: LiveRun::new(trainer, None, true),
             start: (w, v),
             data,
         })
@@ -209,7 +183,8 @@ impl NeuronRun {
     /// [`ConfigError::OutOfRange`] when w or v is not finite or outside the window; the run is then
     /// unchanged.
     pub fn set_point(&mut self, w: f64, v: f64) -> Result<(), ConfigError> {
-        *self = Self::from_point(w, v, self.trainer.lr(), self.trainer.integrator())?;
+        let t = self.run.trainer();
+        *self = Self::from_point(w, v, t.lr(), t.integrator())?;
         Ok(())
     }
 
@@ -260,11 +235,9 @@ impl NeuronRun {
     /// Restarts from the start of this run.
     pub fn reset(&mut self) {
         let (w, v) = self.start;
-        let lr = self.trainer.lr();
-        if let Ok(trainer) = Self::trainer_at(w, v, lr, self.trainer.integrator(), &self.data) {
-            self.trainer = trainer;
-            self.history = History::new(HISTORY_CAPACITY);
-            self.history.push((w, v));
+        let t = self.run.trainer();
+        if let Ok(trainer) = Self::trainer_at(w, v, t.lr(), t.integrator(), &self.data) {
+            self.run = LiveRun::new(trainer, None, true);
         }
     }
 
@@ -273,25 +246,12 @@ impl NeuronRun {
     /// # Errors
     /// The [`TrainError`] that stopped the run (the steps before it are kept).
     pub fn step(&mut self, n: u32) -> Result<u32, TrainError> {
-        for _ in 0..n {
-            if let Err(e) = self.trainer.step() {
-                // The trainer may have gone back one step: the trail ends where it is now.
-                self.history.rewind(self.trainer.steps(), self.point());
-                return Err(e);
-            }
-            self.history.push(self.point());
-        }
-        // The loss at the state reached is only seen by the next step: check it now.
-        if let Err(e) = self.trainer.checked_loss() {
-            self.history.rewind(self.trainer.steps(), self.point());
-            return Err(e);
-        }
-        Ok(n)
+        self.run.step(n)
     }
 
     /// The current point (w, v).
     pub fn point(&self) -> (f64, f64) {
-        let p = self.trainer.params();
+        let p = self.run.trainer().params();
         (p[0], p[1])
     }
 
@@ -302,7 +262,7 @@ impl NeuronRun {
 
     /// ∇L = (∂L/∂w, ∂L/∂v) at the current point.
     pub fn gradient(&mut self) -> (f64, f64) {
-        let g = self.trainer.current_gradient();
+        let g = self.run.trainer_mut().current_gradient();
         (g[0], g[1])
     }
 
@@ -314,57 +274,58 @@ impl NeuronRun {
 
     /// Kept points (w, v) of the trajectory, oldest first, ending at the current point.
     pub fn trajectory(&self) -> Vec<(f64, f64)> {
-        self.history.values().to_vec()
+        self.run
+            .trajectory(0)
+            .iter()
+            .map(|p| (p[0], p[2]))
+            .collect()
     }
 
     /// The step of each point of [`NeuronRun::trajectory`] (strictly increasing, from 0 to the
     /// current step).
     pub fn trajectory_steps(&self) -> &[u64] {
-        self.history.steps()
+        self.run.trajectory_steps(0)
     }
 
     /// Kept points of the trajectory as (step, (w, v)), oldest first, each with its true step
     /// index (a thinned history keeps every 2nd, 4th, … step).
     pub fn trajectory_samples(&self) -> Vec<(u64, (f64, f64))> {
-        self.history.points().collect()
+        self.run
+            .trajectory_steps(0)
+            .iter()
+            .copied()
+            .zip(self.trajectory())
+            .collect()
+    }
+
+    /// The shared live run (histories, trainer).
+    pub fn run(&self) -> &LiveRun {
+        &self.run
     }
 
     /// The trainer (learning rate, integrator, step count, …).
     pub fn trainer(&self) -> &Trainer {
-        &self.trainer
+        self.run.trainer()
     }
 
     /// The readout of the current state.
     pub fn readout(&mut self) -> NeuronReadout {
-        let loss = self.trainer.current_loss();
+        let run = self.run.readout();
         let (grad_w, grad_v) = self.gradient();
         let (w, v) = self.point();
-        let t = &self.trainer;
-        let c = t.c_now()[0];
-        let c_initial = t.c_initial()[0];
+        let c_initial = run.c_initial[0];
         NeuronReadout {
-            step: t.steps(),
-            time: t.time(),
-            lr: t.lr(),
-            integrator: t.integrator().name(),
             w,
             v,
             start: [self.start.0, self.start.1],
-            c,
-            c_initial,
-            c_drift: c - c_initial,
-            max_c_drift: t.max_c_drift_seen(),
             product: w * v,
-            loss,
             grad_w,
             grad_v,
-            probes: PROBE_INPUTS.to_vec(),
             f: PROBE_INPUTS.iter().map(|&x| self.predict(x)).collect(),
             start_kind: classify_start(self.start.0, self.start.1, c_initial),
             silent: w <= 0.0,
-            at_minimum: loss <= MINIMUM_LOSS,
-            sheet_jumps: t.sheet_jumps(),
-            failure: t.failure().map(|e| e.to_string()),
+            at_minimum: run.loss <= MINIMUM_LOSS,
+            run,
         }
     }
 }

@@ -12,19 +12,21 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::charts::components::{ComponentDiagram, draw_component_diagram, sign_label};
-use crate::charts::hyperbolas::{HyperbolaPlane, PlaneLayout, draw_hyperbola_plane};
-use crate::charts::sweep::{SweepAxis, draw_sweep_curves, draw_sweep_heatmap};
-use crate::charts::{self, ChartError, LossChartOptions, LossSeries, QuadricPanel};
-use crate::export;
-use crate::init::InitScheme;
-use crate::presets::FIG4_LR;
-use crate::random_run::{ObstructionGrid, RandomRun};
-use crate::session::{Session, SessionConfig};
-use crate::single_neuron::{NeuronRun, StartKind, WINDOW};
-use crate::sweep::{SweepConfig, run_sweep};
-use crate::topology::{self, QuadricKind, Verdict, quadric_kind};
-use crate::train::Integrator;
+use crate::app::export;
+use crate::app::random_run::{ObstructionGrid, RandomRun, scheme_label};
+use crate::app::session::{Session, SessionConfig};
+use crate::app::single_neuron::{NeuronRun, StartKind, WINDOW};
+use crate::core::components::sign_label;
+use crate::core::init::InitScheme;
+use crate::core::topology::{self, QuadricKind, Verdict, quadric_kind};
+use crate::core::train::Integrator;
+use crate::experiments::presets::FIG4_LR;
+use crate::experiments::sweep::{SweepConfig, run_sweep};
+use crate::present::charts::components::{ComponentDiagram, draw_component_diagram};
+use crate::present::charts::heatmap::{Heatmap, HeatmapLayout, draw_heatmap};
+use crate::present::charts::hyperbolas::{HyperbolaPlane, PlaneLayout, draw_hyperbola_plane};
+use crate::present::charts::sweep::{SweepAxis, draw_sweep_curves, draw_sweep_heatmap};
+use crate::present::charts::{self, ChartError, LossChartOptions, LossSeries, QuadricPanel};
 
 /// Half-width of the cube drawn around each quadric.
 pub const PANEL_EXTENT: f64 = 2.5;
@@ -197,7 +199,7 @@ pub fn draw_fig1b_plane<DB: DrawingBackend>(
     let plane = HyperbolaPlane {
         title: FIG1B_TITLE,
         half_width: WINDOW,
-        c: readout.c_initial,
+        c: readout.run.c_initial[0],
         point: (readout.w, readout.v),
         gradient: (readout.grad_w, readout.grad_v),
         trajectory: &trajectory,
@@ -215,13 +217,13 @@ pub fn draw_random_run_loss<DB: DrawingBackend>(
     run: &mut RandomRun,
     log_scale: bool,
 ) -> Result<(), ChartError> {
-    let r = run.readout();
-    let obstructed = r.verdict.as_ref().is_some_and(|v| v.obstructed);
+    let obstructed = run.run().verdict().is_some_and(|v| v.obstructed);
+    let arch = *run.trainer().arch();
     let label = format!(
         "{}, d = {}, l = {} ({})",
-        r.scheme_label,
-        r.d,
-        r.l,
+        scheme_label(run.scheme()),
+        arch.d,
+        arch.l,
         if obstructed {
             "obstructed"
         } else {
@@ -243,6 +245,37 @@ pub fn draw_random_run_loss<DB: DrawingBackend>(
         x_max: None,
     };
     charts::draw_loss_chart(area, &series, &opts)
+}
+
+/// One appendix heatmap: P(obstruction) of `grid` (x = l, y = d, colour on 0..1), outlining
+/// `highlight` = (col, row) if given; returns where the cells are.
+///
+/// # Errors
+/// [`ChartError`] when the backend fails.
+pub fn draw_obstruction_grid<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    grid: &ObstructionGrid,
+    highlight: Option<(usize, usize)>,
+) -> Result<HeatmapLayout, ChartError> {
+    let (l_max, d_max) = grid.shape();
+    let xs: Vec<f64> = (1..=l_max).map(|l| l as f64).collect();
+    let ys: Vec<f64> = (1..=d_max).map(|d| d as f64).collect();
+    let values = grid.values();
+    let title = format!("{}: P(obstruction)", scheme_label(grid.scheme()));
+    draw_heatmap(
+        area,
+        &Heatmap {
+            title: &title,
+            x_label: "hidden width l",
+            y_label: "input dimension d",
+            x_values: &xs,
+            y_values: &ys,
+            values: &values,
+            range: (0.0, 1.0),
+            colorbar_label: "P(obstruction)",
+            highlight,
+        },
+    )
 }
 
 /// The name of a quadric's shape in the Fig. 2a title.
@@ -350,8 +383,12 @@ pub fn paper_figures(cfg: &PaperFigures) -> Result<Vec<FigureFile>, Box<dyn std:
     let mut out = Vec::new();
 
     // Fig. 1b: the good start of the page, trained.
-    let mut neuron =
-        NeuronRun::from_point(2.0, -0.5, crate::single_neuron::DEFAULT_LR, Integrator::Gd)?;
+    let mut neuron = NeuronRun::from_point(
+        2.0,
+        -0.5,
+        crate::app::single_neuron::DEFAULT_LR,
+        Integrator::Gd,
+    )?;
     neuron.step(cfg.fig1b_steps)?;
     out.push(file(
         "fig1b.svg",
@@ -476,7 +513,7 @@ pub fn paper_figures(cfg: &PaperFigures) -> Result<Vec<FigureFile>, Box<dyn std:
         };
         out.push(file(
             &format!("heatmap-{name}.svg"),
-            svg(800, 700, |a| grid.draw(a, None))?,
+            svg(800, 700, |a| draw_obstruction_grid(a, &grid, None))?,
         ));
         out.push(file(
             &format!("heatmap-{name}-grid.csv"),
@@ -507,7 +544,35 @@ pub fn paper_figures(cfg: &PaperFigures) -> Result<Vec<FigureFile>, Box<dyn std:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::svg_texts;
+
+    #[test]
+    fn grid_draws_as_svg() -> Result<(), Box<dyn std::error::Error>> {
+        use plotters::prelude::*;
+        let grid = ObstructionGrid::new(
+            InitScheme::KaimingNormal {
+                mode: crate::core::init::FanMode::FanIn,
+            },
+            50,
+            50,
+        )?;
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (560, 520)).into_drawing_area();
+            let layout = draw_obstruction_grid(&root, &grid, Some((4, 1)))?;
+            root.present()?;
+            assert_eq!((layout.cols, layout.rows), (50, 50));
+        }
+        let texts = crate::present::charts::svg_texts(&svg);
+        for t in [
+            "Kaiming normal: P(obstruction)",
+            "hidden width l",
+            "input dimension d",
+        ] {
+            assert!(texts.iter().any(|s| s == t), "missing {t}");
+        }
+        Ok(())
+    }
+    use crate::present::charts::svg_texts;
 
     #[test]
     fn fig3_charts_draw_into_svg_with_their_titles() {

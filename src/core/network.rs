@@ -15,8 +15,8 @@
 //!   input coordinate, so every inner loop runs over samples and vectorizes.
 //! - Transcendental functions come from `libm`, so a run is bit-identical natively and in wasm.
 
-use crate::data::Dataset;
-use crate::error::ConfigError;
+use crate::core::data::Dataset;
+use crate::core::error::ConfigError;
 use serde::{Deserialize, Serialize};
 
 /// Largest accepted input dimension, width and output dimension (a safety bound for the UI).

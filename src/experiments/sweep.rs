@@ -2,18 +2,18 @@
 //! non-pathological neurons, averaged over seeds.
 //!
 //! # Conventions
-//! - One *job* is one (l, l+, seed) run of the `fig4` preset ([`crate::presets::fig4_on`]) for
+//! - One *job* is one (l, l+, seed) run of the `fig4` preset ([`crate::experiments::presets::fig4_on`]) for
 //!   `steps` GD steps with learning rate η; its result is the test BCE at the end. Jobs are
 //!   independent, so a browser can spread them over workers and [`aggregate`] the results in any
 //!   order.
 //! - Seeds are 0, 1, …, seeds − 1. The standard deviation is the sample one (n − 1), 0 for one seed.
 //! - A diverged job is scored at its last finite state and counted in `diverged_runs`.
 
-use crate::data::{Split, breast_cancer_split};
-use crate::error::ConfigError;
-use crate::network::{Batch, Scratch, loss};
-use crate::presets::{DATA_SPLIT_SEED, FIG4_MAX_L, fig4_on};
-use crate::train::{Integrator, Trainer, validate_lr};
+use crate::core::data::{Split, breast_cancer_split};
+use crate::core::error::ConfigError;
+use crate::core::network::{Batch, Scratch, loss};
+use crate::core::train::{Integrator, Trainer, validate_lr};
+use crate::experiments::presets::{DATA_SPLIT_SEED, FIG4_MAX_L, fig4_on};
 use serde::{Deserialize, Serialize};
 
 /// Largest number of seeds and of steps accepted by a sweep.

@@ -556,7 +556,7 @@ pub fn gradient_arrow(plane: &HyperbolaPlane) -> Option<Vec<Vec<(f64, f64)>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::{OBSTRUCTED, svg_polylines, svg_texts};
+    use crate::present::charts::{OBSTRUCTED, svg_polylines, svg_texts};
 
     fn plane<'a>(
         traj: &'a [(f64, f64)],

@@ -8,16 +8,16 @@
 //!   incomplete beta function (from `statrs`). Check: Xavier, d = l = 2, e = 1 gives
 //!   1 − √(3/7).
 //! - A neuron's quadric is disconnected when c_k < 0 and e = 1, or c_k > 0 and d = 1 (see
-//!   [`crate::topology`]); q is the probability of that. Neurons are independent, so
+//!   [`crate::core::topology`]); q is the probability of that. Neurons are independent, so
 //!   P(H disconnected) = 1 − (1 − q)^l (our reading of the appendix heatmap) and, for e = 1, d ≥ 2,
 //!   l− ~ Binomial(l, p), E[#components] = (1 + p)^l, E[#effective components] = 1 + l p.
 //! - The Monte Carlo estimator draws whole neurons with the scheme's own sampler (so it also covers
 //!   the uniform schemes, which have no closed form here).
 
-use crate::error::ConfigError;
-use crate::init::InitScheme;
-use crate::network::Architecture;
-use crate::rng::seeded;
+use crate::core::error::ConfigError;
+use crate::core::init::InitScheme;
+use crate::core::network::Architecture;
+use crate::core::rng::seeded;
 use serde::Serialize;
 
 /// Closed-form summary for one architecture.
@@ -173,7 +173,7 @@ pub fn monte_carlo_p(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::init::FanMode;
+    use crate::core::init::FanMode;
 
     const KAIMING: InitScheme = InitScheme::KaimingNormal {
         mode: FanMode::FanIn,

@@ -9,14 +9,14 @@
 //!   draw U(−a, a) with a = √(3σ²), the same variance.
 //! - Biases (hidden and output) start at zero, so they do not change c_k at initialization.
 //! - Draw order: W row by row (w_1, …, w_l), then V row by row (v_1, …, v_l), from a ChaCha8
-//!   generator seeded with the run's seed (see [`crate::rng`]).
+//!   generator seeded with the run's seed (see [`crate::core::rng`]).
 //! - Rescaling (paper-notes §2): (w, v) ↦ (αw, v/α), α > 0, leaves the function unchanged and puts
 //!   the neuron on ‖w‖² − ‖v‖² = c for α² = (c + √(c² + 4‖w‖²‖v‖²)) / (2‖w‖²), computed in the
 //!   cancellation-free form 2‖v‖² / (√(c² + 4‖w‖²‖v‖²) − c) when c < 0.
 
-use crate::error::{ConfigError, RescaleError};
-use crate::network::{Architecture, Network, norm_sq};
-use crate::rng::{Rng, seeded, standard_normal, uniform01};
+use crate::core::error::{ConfigError, RescaleError};
+use crate::core::network::{Architecture, Network, norm_sq};
+use crate::core::rng::{Rng, seeded, standard_normal, uniform01};
 use serde::{Deserialize, Serialize};
 
 /// Which fan a Kaiming initialization normalizes by.

@@ -439,7 +439,7 @@ fn tick_direction(begin: (i32, i32), end: (i32, i32), mid: (i32, i32)) -> (i32, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::{GOOD, OBSTRUCTED, svg_polylines, svg_texts};
+    use crate::present::charts::{GOOD, OBSTRUCTED, svg_polylines, svg_texts};
 
     const EXTENT: f64 = 2.5;
 

@@ -2,7 +2,7 @@
 //!
 //! # Conventions
 //! - Fig. 3 presets: l = 2, d = 2, e = 1, ½·MSE, no biases, the teacher problem
-//!   ([`crate::data::teacher`], n = 200), η = 0.05. The weights are drawn Xavier-normal, the output
+//!   ([`crate::core::data::teacher`], n = 200), η = 0.05. The weights are drawn Xavier-normal, the output
 //!   weights' signs set by the preset, and each neuron rescaled (function unchanged) onto
 //!   c_k = −1 (pathological presets) or c_k = +1 (`fig3-good-nonpathological`). The teacher needs one
 //!   positive and one negative ReLU term, so (+,+) and (−,−) are obstructed and (+,−) is not.
@@ -14,12 +14,12 @@
 //!   Our reading of how the paper imposes l+.
 //! - Randomness: stream 0 of the run's seed draws the data (teacher only), stream 1 the weights.
 
-use crate::data::{Dataset, TEACHER_N, breast_cancer_split, teacher};
-use crate::error::ConfigError;
-use crate::init::{FanMode, InitScheme, initialize, set_conserved_quantity};
-use crate::network::{Architecture, Loss, Network, norm_sq};
-use crate::rng::seeded_stream;
-use crate::train::Integrator;
+use crate::core::data::{Dataset, TEACHER_N, breast_cancer_split, teacher};
+use crate::core::error::ConfigError;
+use crate::core::init::{FanMode, InitScheme, initialize, set_conserved_quantity};
+use crate::core::network::{Architecture, Loss, Network, norm_sq};
+use crate::core::rng::seeded_stream;
+use crate::core::train::Integrator;
 use serde::Serialize;
 
 /// The seed of the breast cancer train/test split used by every `fig4` run.
@@ -235,7 +235,7 @@ pub fn fig4_on(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::topology::{pathological_neurons, pathological_signs};
+    use crate::core::topology::{pathological_neurons, pathological_signs};
 
     #[test]
     fn fig3_presets_sit_in_their_components() {

@@ -18,13 +18,13 @@
 //!   refusing to step until it is rebuilt.
 //! - Nothing here reads a clock: a run is a pure function of its configuration and seed.
 
-use crate::data::Dataset;
-use crate::error::{ConfigError, TrainError};
-use crate::init::rescale_neuron;
-use crate::network::{
+use crate::core::data::Dataset;
+use crate::core::error::{ConfigError, TrainError};
+use crate::core::init::rescale_neuron;
+use crate::core::network::{
     Architecture, Batch, Network, Scratch, conserved_quantities_into, loss, loss_and_gradient,
 };
-use crate::topology::neuron_sheet;
+use crate::core::topology::neuron_sheet;
 use serde::{Deserialize, Serialize};
 
 /// Largest accepted learning rate (large enough to show divergence, small enough to stay a number).

@@ -22,7 +22,7 @@ use plotters::prelude::*;
 use super::heatmap::{Heatmap, HeatmapLayout, draw_heatmap};
 use super::legend::Legend;
 use super::{ChartError, FontSizes, GOOD, GRID, INK, OBSTRUCTED};
-use crate::sweep::SweepRow;
+use crate::experiments::sweep::SweepRow;
 
 /// What the x axis of [`draw_sweep_curves`] shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -563,13 +563,13 @@ mod tests {
 
     #[test]
     fn a_real_sweep_draws() -> Result<(), Box<dyn std::error::Error>> {
-        let cfg = crate::sweep::SweepConfig {
+        let cfg = crate::experiments::sweep::SweepConfig {
             widths: vec![1, 2, 4],
             seeds: 2,
             steps: 20,
-            lr: crate::presets::FIG4_LR,
+            lr: crate::experiments::presets::FIG4_LR,
         };
-        let rows = crate::sweep::run_sweep(&cfg)?;
+        let rows = crate::experiments::sweep::run_sweep(&cfg)?;
         assert_eq!(rows.len(), 2 + 3 + 5);
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/chart-examples");
         std::fs::create_dir_all(&dir)?;

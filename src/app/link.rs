@@ -28,10 +28,10 @@
 //!
 //! Nothing here reads the DOM or a clock; `src/web/link.rs` is the thin browser binding.
 
-use crate::presets::{FIG3_LR, FIG4_LR, Preset};
-use crate::session::MAX_SEED;
-use crate::single_neuron::{DEFAULT_LR, WINDOW};
-use crate::train::MAX_LR;
+use crate::app::session::MAX_SEED;
+use crate::app::single_neuron::{DEFAULT_LR, WINDOW};
+use crate::core::train::MAX_LR;
+use crate::experiments::presets::{FIG3_LR, FIG4_LR, Preset};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::f64::consts::PI;
@@ -65,7 +65,7 @@ pub const TOPOLOGY_C_MAX: usize = 300;
 /// Rows (d) and columns (l) of the appendix heatmaps.
 pub const HEATMAP_DIM: u64 = 50;
 /// Most Monte Carlo samples of the appendix view.
-pub const HEATMAP_MC_MAX: u64 = crate::random_run::MAX_VIEW_MC_SAMPLES;
+pub const HEATMAP_MC_MAX: u64 = crate::app::random_run::MAX_VIEW_MC_SAMPLES;
 /// Widths offered by the Fig. 4 view.
 pub const FIG4_WIDTHS: [u64; 5] = [1, 2, 4, 8, 16];
 /// Most seeds per (l, l+) of the Fig. 4 view.

@@ -15,8 +15,8 @@
 //!   the function, so only the number of `+` signs among each kind matters.
 //! - The obstruction verdict (paper-notes §5) is for a scalar output.
 
-use crate::error::TopologyError;
-use crate::network::{MAX_DIM, Network};
+use crate::core::error::TopologyError;
+use crate::core::network::{MAX_DIM, Network};
 use serde::Serialize;
 
 /// The shape of one quadric Q(c).

@@ -6,11 +6,11 @@
 //! - Scalar output, e = 1, no biases. Grid cell (col, row) is width l = col + 1 and input
 //!   dimension d = row + 1; values are row-major (`row * l_max + col`), row 0 (d = 1) at the bottom.
 //! - P(obstruction) = P(H(c) disconnected) = 1 − (1 − p)^l with p = P(c_k < 0) (our reading of the
-//!   appendix heatmap), from [`crate::probability::obstruction_odds`].
-//! - The Monte Carlo check estimates p with [`crate::probability::monte_carlo_p`] (the same
+//!   appendix heatmap), from [`crate::core::probability::obstruction_odds`].
+//! - The Monte Carlo check estimates p with [`crate::core::probability::monte_carlo_p`] (the same
 //!   estimator as `obstruction probability --mc N --seed S`, so both print the same p̂), then
 //!   P̂ = 1 − (1 − p̂)^l with the delta-method standard error l (1 − p̂)^(l−1) · se(p̂).
-//! - A live run ([`RandomRun`]): θ(0) from [`crate::init::initialize`] with the heatmap's scheme
+//! - A live run ([`RandomRun`]): θ(0) from [`crate::core::init::initialize`] with the heatmap's scheme
 //!   and the run's seed (stream 0); a teacher problem of the same input dimension (our setup):
 //!   n = 200 inputs x ~ N(0, I_d), y = σ(u1·x) − σ(u2·x) with u1, u2 independent uniformly random
 //!   unit vectors of R^d drawn from the same seed on stream 1 (for d = 1, u1 = ±1 at random and
@@ -20,24 +20,18 @@
 //! - The loss history is a bounded [`History`] (the same thinning as the Fig. 3 runs), so a run of
 //!   any length keeps O(4096) points. Nothing here reads a clock or the DOM.
 
-use plotters::coord::Shift;
-use plotters::prelude::{DrawingArea, DrawingBackend};
 use serde::Serialize;
 
-use crate::charts::ChartError;
-use crate::charts::heatmap::{Heatmap, HeatmapLayout, draw_heatmap};
-use crate::data::Dataset;
-use crate::error::{ConfigError, TrainError};
-use crate::init::{FanMode, InitScheme, initialize};
-use crate::network::{Architecture, relu};
-use crate::probability::{ObstructionOdds, monte_carlo_p, obstruction_odds};
-use crate::rng::{seeded_stream, standard_normal};
-use crate::session::{HISTORY_CAPACITY, History, MAX_SEED};
-use crate::topology::{
-    Verdict, component_label, connected_components, effective_components, obstruction_verdict,
-    pathological_neurons, pathological_signs,
-};
-use crate::train::{Integrator, Trainer};
+use crate::app::live_run::{LiveRun, RunReadout};
+use crate::app::session::MAX_SEED;
+use crate::core::data::Dataset;
+use crate::core::error::{ConfigError, TrainError};
+use crate::core::init::{FanMode, InitScheme, initialize};
+use crate::core::network::{Architecture, relu};
+use crate::core::probability::{ObstructionOdds, monte_carlo_p, obstruction_odds};
+use crate::core::rng::{seeded_stream, standard_normal};
+use crate::core::topology::pathological_neurons;
+use crate::core::train::{Integrator, Trainer};
 
 /// Largest d and l of a grid or a live run.
 pub const MAX_GRID_DIM: usize = 100;
@@ -193,36 +187,6 @@ impl ObstructionGrid {
             expected_effective_components: odds.expected_effective_components,
         })
     }
-
-    /// Draws the grid as a heatmap (x = l, y = d, colour = P(obstruction) on 0..1), outlining
-    /// `highlight` = (col, row) if given.
-    ///
-    /// # Errors
-    /// [`ChartError`] when the backend fails.
-    pub fn draw<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        highlight: Option<(usize, usize)>,
-    ) -> Result<HeatmapLayout, ChartError> {
-        let xs: Vec<f64> = (1..=self.l_max).map(|l| l as f64).collect();
-        let ys: Vec<f64> = (1..=self.d_max).map(|d| d as f64).collect();
-        let values = self.values();
-        let title = format!("{}: P(obstruction)", scheme_label(self.scheme));
-        draw_heatmap(
-            area,
-            &Heatmap {
-                title: &title,
-                x_label: "hidden width l",
-                y_label: "input dimension d",
-                x_values: &xs,
-                y_values: &ys,
-                values: &values,
-                range: (0.0, 1.0),
-                colorbar_label: "P(obstruction)",
-                highlight,
-            },
-        )
-    }
 }
 
 /// A seeded Monte Carlo check of one cell.
@@ -293,7 +257,7 @@ pub fn random_teacher(
         ));
     }
     let mut rng = seeded_stream(seed, 1);
-    let unit = |rng: &mut crate::rng::Rng| -> Vec<f64> {
+    let unit = |rng: &mut crate::core::rng::Rng| -> Vec<f64> {
         loop {
             let u: Vec<f64> = (0..d).map(|_| standard_normal(rng)).collect();
             let norm = libm::sqrt(u.iter().map(|x| x * x).sum());
@@ -316,56 +280,12 @@ pub fn random_teacher(
     Ok((Dataset::new(d, 1, x, y)?, u1, u2))
 }
 
-/// Everything the live-run panel shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RandomRunReadout {
-    /// Scheme name as the CLI spells it.
-    pub scheme: &'static str,
-    /// Human scheme name.
-    pub scheme_label: &'static str,
-    /// Input dimension.
-    pub d: usize,
-    /// Hidden width.
-    pub l: usize,
-    /// Seed of initialization and data.
-    pub seed: u64,
-    /// Learning rate.
-    pub lr: f64,
-    /// Steps taken.
-    pub step: u64,
-    /// L(θ) now.
-    pub loss: f64,
-    /// c_k at initialization (conserved by gradient flow).
-    pub c_initial: Vec<f64>,
-    /// Largest |c_k(now) − c_k(0)| (GD drifts at O(η²) per step).
-    pub max_c_drift: f64,
-    /// l− = #{c_k < 0}, the number of pathological neurons.
-    pub l_minus: usize,
-    /// Indices (from 0) of the pathological neurons.
-    pub pathological: Vec<usize>,
-    /// Sheet signs of the disconnected neurons now (the component label).
-    pub component_label: Vec<i8>,
-    /// Components of H(c(0)) (a float so it crosses to JavaScript as a number).
-    pub components: f64,
-    /// Effective components (our reading).
-    pub effective_components: f64,
-    /// Sheet jumps so far (a discretization artefact of GD).
-    pub sheet_jumps: u64,
-    /// The verdict for the teacher's need of one positive and one negative ReLU term.
-    pub verdict: Option<Verdict>,
-    /// One sentence: "Drew 3 pathological neurons out of 8 (Xavier normal, d = 2, l = 8, seed 123)".
-    pub message: String,
-    /// The error that stopped the run, if any.
-    pub failure: Option<String>,
-}
-
 /// A live gradient-descent run of a randomly initialized network (see the module header).
 #[derive(Debug, Clone)]
 pub struct RandomRun {
     scheme: InitScheme,
     seed: u64,
-    trainer: Trainer,
-    loss: History<(f64, f64)>,
+    run: LiveRun,
 }
 
 impl RandomRun {
@@ -380,11 +300,11 @@ impl RandomRun {
         let net = initialize(Architecture::new(d, l, 1), scheme, seed)?;
         let (data, _, _) = random_teacher(d, TEACHER_SAMPLES, seed)?;
         let trainer = Trainer::new(net, &data, RUN_LR, Integrator::Gd)?;
+        // The teacher needs one positive and one negative ReLU term.
         Ok(Self {
             scheme,
             seed,
-            trainer,
-            loss: History::new(HISTORY_CAPACITY),
+            run: LiveRun::new(trainer, Some((1, 1)), false),
         })
     }
 
@@ -393,73 +313,65 @@ impl RandomRun {
     /// # Errors
     /// The [`TrainError`] that stopped the run (the steps before it are kept).
     pub fn step(&mut self, n: u32) -> Result<u32, TrainError> {
-        for _ in 0..n {
-            let r = self.trainer.step()?;
-            self.loss.push(((r.step - 1) as f64, r.loss));
-        }
-        // The loss at the state reached is only seen by the next step: check it now.
-        self.trainer.checked_loss()?;
-        Ok(n)
+        self.run.step(n)
     }
 
-    /// (t, L(θ_t)) for the kept steps t (true step indices, increasing from 0; see [`History`]).
+    /// (t, L(θ_t)) for the kept steps t (true step indices, increasing from 0).
     pub fn loss_history(&self) -> &[(f64, f64)] {
-        self.loss.values()
+        self.run.loss_history()
+    }
+
+    /// The shared live run (histories, trainer).
+    pub fn run(&self) -> &LiveRun {
+        &self.run
     }
 
     /// The trainer (parameters, conserved quantities, …).
     pub fn trainer(&self) -> &Trainer {
-        &self.trainer
+        self.run.trainer()
     }
 
-    /// The readout of the current state.
-    pub fn readout(&mut self) -> RandomRunReadout {
-        let loss = self.trainer.current_loss();
-        let t = &self.trainer;
-        let arch = *t.arch();
-        let c0 = t.c_initial().to_vec();
-        let net = t.network();
-        let pathological = pathological_neurons(1, &c0);
-        let verdict = obstruction_verdict(1, &c0, &pathological_signs(&net, &c0), 1, 1).ok();
-        let message = format!(
-            "Drew {} pathological neuron{} out of {} ({}, d = {}, l = {}, seed {})",
-            pathological.len(),
-            if pathological.len() == 1 { "" } else { "s" },
+    /// The initialization scheme.
+    pub fn scheme(&self) -> InitScheme {
+        self.scheme
+    }
+
+    /// The seed of initialization and data.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Indices (from 0) of the pathological neurons (c_k(0) < 0).
+    pub fn pathological(&self) -> Vec<usize> {
+        pathological_neurons(1, self.run.trainer().c_initial())
+    }
+
+    /// One sentence: "Drew 3 pathological neurons out of 8 (Xavier normal, d = 2, l = 8, seed 123)".
+    pub fn message(&self) -> String {
+        let arch = self.run.trainer().arch();
+        let n = self.pathological().len();
+        format!(
+            "Drew {n} pathological neuron{} out of {} ({}, d = {}, l = {}, seed {})",
+            if n == 1 { "" } else { "s" },
             arch.l,
             scheme_label(self.scheme),
             arch.d,
             arch.l,
             self.seed
-        );
-        RandomRunReadout {
-            scheme: self.scheme.name(),
-            scheme_label: scheme_label(self.scheme),
-            d: arch.d,
-            l: arch.l,
-            seed: self.seed,
-            lr: t.lr(),
-            step: t.steps(),
-            loss,
-            max_c_drift: t.max_c_drift_seen(),
-            l_minus: pathological.len(),
-            component_label: component_label(&net, &c0),
-            components: connected_components(arch.d, 1, &c0).map_or(f64::NAN, |n| n as f64),
-            effective_components: effective_components(arch.d, 1, &c0)
-                .map_or(f64::NAN, |n| n as f64),
-            sheet_jumps: t.sheet_jumps(),
-            verdict,
-            message,
-            failure: t.failure().map(|e| e.to_string()),
-            pathological,
-            c_initial: c0,
-        }
+        )
+    }
+
+    /// The readout of the current state (the verdict is for the teacher's need of one positive
+    /// and one negative ReLU term).
+    pub fn readout(&mut self) -> RunReadout {
+        self.run.readout()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::norm_sq;
+    use crate::core::network::norm_sq;
 
     const KAIMING: InitScheme = InitScheme::KaimingNormal {
         mode: FanMode::FanIn,
@@ -504,28 +416,6 @@ mod tests {
         assert!(ObstructionGrid::new(InitScheme::XavierUniform, 3, 3).is_err());
         assert!(ObstructionGrid::new(KAIMING, 0, 3).is_err());
         assert!(ObstructionGrid::new(KAIMING, 3, MAX_GRID_DIM + 1).is_err());
-        Ok(())
-    }
-
-    #[test]
-    fn grid_draws_as_svg() -> Result<(), Box<dyn std::error::Error>> {
-        use plotters::prelude::*;
-        let grid = ObstructionGrid::new(KAIMING, 50, 50)?;
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, (560, 520)).into_drawing_area();
-            let layout = grid.draw(&root, Some((4, 1)))?;
-            root.present()?;
-            assert_eq!((layout.cols, layout.rows), (50, 50));
-        }
-        let texts = crate::charts::svg_texts(&svg);
-        for t in [
-            "Kaiming normal: P(obstruction)",
-            "hidden width l",
-            "input dimension d",
-        ] {
-            assert!(texts.iter().any(|s| s == t), "missing {t}");
-        }
         Ok(())
     }
 
@@ -590,13 +480,12 @@ mod tests {
             .map(|k| norm_sq(net.w(k)) - norm_sq(net.v(k)))
             .collect();
         let want: Vec<usize> = (0..8).filter(|&k| c[k] < 0.0).collect();
-        assert_eq!(r0.pathological, want);
-        assert_eq!(r0.l_minus, want.len());
+        assert_eq!(run.pathological(), want);
         assert_eq!(r0.c_initial.len(), 8);
         assert_eq!(r0.components, 2f64.powi(want.len() as i32));
         assert_eq!(r0.effective_components, want.len() as f64 + 1.0);
         assert_eq!(
-            r0.message,
+            run.message(),
             format!(
                 "Drew {} pathological neuron{} out of 8 (Xavier normal, d = 2, l = 8, seed 123)",
                 want.len(),
