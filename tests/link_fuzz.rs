@@ -45,7 +45,7 @@ fn within(kind: &Kind, value: &Value) -> bool {
             let on_grid = step.is_none_or(|s| ((x / s).round() * s - x).abs() < 1e-9);
             x.is_finite() && lower && x <= max && on_grid
         }
-        (Kind::Enum { options }, Value::Text(t)) => options.contains(&t.as_str()),
+        (Kind::Enum { options, .. }, Value::Text(t)) => options.contains(&t.as_str()),
         (Kind::Bool, Value::Bool(_)) => true,
         (
             Kind::FloatList {
@@ -141,7 +141,7 @@ fn valid_text(kind: Kind) -> BoxedStrategy<String> {
                 })
                 .boxed()
         }
-        Kind::Enum { options } => prop::sample::select(options.to_vec())
+        Kind::Enum { options, .. } => prop::sample::select(options.to_vec())
             .prop_map(str::to_string)
             .boxed(),
         Kind::Bool => prop::bool::ANY

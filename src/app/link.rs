@@ -149,6 +149,9 @@ pub enum Kind {
     Enum {
         /// The names.
         options: &'static [&'static str],
+        /// What the page's control shows for each name (same order).
+        #[serde(skip)]
+        labels: &'static [&'static str],
     },
     /// `1` or `0`.
     Bool,
@@ -238,21 +241,71 @@ impl From<Default> for Value {
     }
 }
 
+/// Option names and the labels the page's control shows for them.
+type Choices = (&'static [&'static str], &'static [&'static str]);
+
 const INTEGRATORS: &[&str] = &["gd", "flow", "conserving"];
+const FIG3_INTEGRATORS: Choices = (
+    INTEGRATORS,
+    &[
+        "gradient descent (paper)",
+        "gradient flow (adaptive RK)",
+        "GD + rescale onto Q(c)",
+    ],
+);
+const FIG1B_INTEGRATORS: Choices = (
+    INTEGRATORS,
+    &[
+        "gradient descent (paper)",
+        "gradient flow (exact)",
+        "GD projected onto c",
+    ],
+);
 const FIG3_PRESETS: &[&str] = &[
     "fig3-obstructed-pp",
     "fig3-obstructed-mm",
     "fig3-good-pm",
     "fig3-good-nonpathological",
 ];
-const SCHEMES: &[&str] = &[
-    "xavier_normal",
-    "xavier_uniform",
-    "kaiming_normal",
-    "kaiming_uniform",
-    "kaiming_normal_fan_out",
-    "kaiming_uniform_fan_out",
-];
+const FIG3_ROWS: Choices = (
+    FIG3_PRESETS,
+    &[
+        "obstructed (+,+)",
+        "obstructed (−,−)",
+        "good (+,−)",
+        "good, no pathological neuron",
+    ],
+);
+const SCHEMES: Choices = (
+    &[
+        "xavier_normal",
+        "xavier_uniform",
+        "kaiming_normal",
+        "kaiming_uniform",
+        "kaiming_normal_fan_out",
+        "kaiming_uniform_fan_out",
+    ],
+    &[
+        "Xavier normal",
+        "Xavier uniform",
+        "Kaiming normal (fan_in)",
+        "Kaiming uniform (fan_in)",
+        "Kaiming normal (fan_out)",
+        "Kaiming uniform (fan_out)",
+    ],
+);
+const SOURCES: Choices = (
+    &["top", "bottom", "random"],
+    &[
+        "Fig. 3 top run (as it is now)",
+        "Fig. 3 bottom run (as it is now)",
+        "a random initialization (set below)",
+    ],
+);
+const MAPS: Choices = (
+    &["none", "xavier", "kaiming"],
+    &["none", "Xavier normal", "Kaiming normal"],
+);
 
 const fn int(key: &'static str, label: &'static str, min: u64, max: u64, d: Default) -> Param {
     Param {
@@ -295,13 +348,13 @@ const fn lr(label: &'static str, d: f64) -> Param {
 const fn choice(
     key: &'static str,
     label: &'static str,
-    options: &'static [&'static str],
+    (options, labels): (&'static [&'static str], &'static [&'static str]),
     d: &'static str,
 ) -> Param {
     Param {
         key,
         label,
-        kind: Kind::Enum { options },
+        kind: Kind::Enum { options, labels },
         default: Default::Text(d),
     }
 }
@@ -316,14 +369,14 @@ const fn flag(key: &'static str, label: &'static str, d: bool) -> Param {
 }
 
 const FIG3: &[Param] = &[
-    choice("top", "top row preset", FIG3_PRESETS, "fig3-obstructed-pp"),
-    choice("bottom", "bottom row preset", FIG3_PRESETS, "fig3-good-pm"),
-    int("seed", "seed", 0, MAX_SEED, Default::Int(0)),
-    lr("learning rate η", FIG3_LR),
-    choice("int", "integrator", INTEGRATORS, "gd"),
-    int("speed", "steps per frame", 1, 1000, Default::Int(4)),
-    flag("log", "log-scale loss", true),
-    flag("pause", "pause at t* = 500", true),
+    choice("top", "Top row", FIG3_ROWS, "fig3-obstructed-pp"),
+    choice("bottom", "Bottom row", FIG3_ROWS, "fig3-good-pm"),
+    int("seed", "Seed", 0, MAX_SEED, Default::Int(0)),
+    lr("Learning rate η", FIG3_LR),
+    choice("int", "Integrator", FIG3_INTEGRATORS, "gd"),
+    int("speed", "Steps per frame", 1, 1000, Default::Int(4)),
+    flag("log", "Log-scale loss", true),
+    flag("pause", "Pause at t* = 500", true),
     int("step", "step reached", 0, FIG3_MAX_REPLAY, Default::Int(0)),
     float("ty", "top row yaw", -PI, PI, 0.6),
     float("tp", "top row pitch", PITCH_MIN, PITCH_MAX, 0.35),
@@ -333,7 +386,7 @@ const FIG3: &[Param] = &[
 
 const FIG1B: &[Param] = &[
     lr("learning rate η", DEFAULT_LR),
-    choice("int", "integrator", INTEGRATORS, "gd"),
+    choice("int", "integrator", FIG1B_INTEGRATORS, "gd"),
     int("speed", "steps per frame", 1, 500, Default::Int(1)),
     float("w0", "start w", -WINDOW, WINDOW, 2.0),
     float("v0", "start v", -WINDOW, WINDOW, -0.5),
@@ -354,7 +407,7 @@ const FIG1B: &[Param] = &[
 const TOPOLOGY: &[Param] = &[
     Param {
         key: "c",
-        label: "Fig. 2a conserved quantity c",
+        label: "Conserved quantity c (−2 to 2, steps of 0.05)",
         kind: Kind::Float {
             min: -2.0,
             max: 2.0,
@@ -365,33 +418,28 @@ const TOPOLOGY: &[Param] = &[
     },
     float("yaw", "Fig. 2a yaw", -PI, PI, 0.6),
     float("pitch", "Fig. 2a pitch", PITCH_MIN, PITCH_MAX, 0.35),
-    choice(
-        "src",
-        "Fig. 2b network",
-        &["top", "bottom", "random"],
-        "top",
-    ),
+    choice("src", "Network", SOURCES, "top"),
+    int("d", "Inputs d", 1, TOPOLOGY_DIM_MAX, Default::Int(2)),
+    int("l", "Hidden width l", 1, TOPOLOGY_L_MAX, Default::Int(6)),
+    choice("scheme", "Initialization", SCHEMES, "xavier_normal"),
+    int("seed", "Seed", 0, MAX_SEED, Default::Int(0)),
     int(
-        "d",
-        "Fig. 2b inputs d",
+        "cd",
+        "Input dimension d",
         1,
         TOPOLOGY_DIM_MAX,
         Default::Int(2),
     ),
     int(
-        "l",
-        "Fig. 2b hidden width l",
+        "ce",
+        "Output dimension e",
         1,
-        TOPOLOGY_L_MAX,
-        Default::Int(6),
+        TOPOLOGY_DIM_MAX,
+        Default::Int(1),
     ),
-    choice("scheme", "Fig. 2b initialization", SCHEMES, "xavier_normal"),
-    int("seed", "Fig. 2b seed", 0, MAX_SEED, Default::Int(0)),
-    int("cd", "calculator d", 1, TOPOLOGY_DIM_MAX, Default::Int(2)),
-    int("ce", "calculator e", 1, TOPOLOGY_DIM_MAX, Default::Int(1)),
     Param {
         key: "cc",
-        label: "calculator c₁, c₂, …",
+        label: "c₁, c₂, … (comma-separated)",
         kind: Kind::FloatList {
             min_len: 1,
             max_len: TOPOLOGY_C_MAX,
@@ -403,12 +451,7 @@ const TOPOLOGY: &[Param] = &[
 ];
 
 const HEATMAPS: &[Param] = &[
-    choice(
-        "sel",
-        "selected map",
-        &["none", "xavier", "kaiming"],
-        "none",
-    ),
+    choice("sel", "selected map", MAPS, "none"),
     int(
         "d",
         "selected input dimension d",
@@ -426,13 +469,19 @@ const HEATMAPS: &[Param] = &[
     flag("mc", "Monte Carlo check", false),
     int(
         "n",
-        "Monte Carlo samples",
+        "Samples (1 to 200000)",
         1,
         HEATMAP_MC_MAX,
         Default::Int(20_000),
     ),
     int("mcseed", "Monte Carlo seed", 0, MAX_SEED, Default::Int(1)),
-    int("rseed", "run seed field", 0, MAX_SEED, Default::None),
+    int(
+        "rseed",
+        "Run seed (empty: fresh)",
+        0,
+        MAX_SEED,
+        Default::None,
+    ),
     int("run", "seed of the live run", 0, MAX_SEED, Default::None),
     int(
         "rstep",
@@ -446,15 +495,21 @@ const HEATMAPS: &[Param] = &[
 const FIG4: &[Param] = &[
     Param {
         key: "w",
-        label: "widths l",
+        label: "Widths l",
         kind: Kind::IntSet {
             options: &FIG4_WIDTHS,
         },
         default: Default::Ints(&FIG4_WIDTHS),
     },
-    int("seeds", "seeds", 1, FIG4_MAX_SEEDS, Default::Int(3)),
-    int("steps", "GD steps", 1, FIG4_MAX_STEPS, Default::Int(500)),
-    lr("learning rate η", FIG4_LR),
+    int("seeds", "Seeds (1–20)", 1, FIG4_MAX_SEEDS, Default::Int(3)),
+    int(
+        "steps",
+        "GD steps (1–5000)",
+        1,
+        FIG4_MAX_STEPS,
+        Default::Int(500),
+    ),
+    lr("Learning rate η", FIG4_LR),
     flag("ran", "sweep run", false),
 ];
 
@@ -522,8 +577,8 @@ pub enum Reason {
     RepeatedEntry,
     /// Written by a newer page.
     FutureVersion {
-        /// The version given.
-        found: u64,
+        /// The version given, as its digits (it may exceed 2^53, where JavaScript numbers round).
+        found: String,
     },
     /// A version that is not a positive whole number.
     BadVersion,
@@ -537,7 +592,7 @@ pub enum Reason {
     /// A value that needs another key (the live run of the appendix view needs a selected cell).
     Needs {
         /// The key needed.
-        key: &'static str,
+        needs: &'static str,
     },
 }
 
@@ -606,7 +661,7 @@ impl fmt::Display for Reason {
                 "not a known format version (this page reads v=0 and v=1); the view opens at its defaults",
             ),
             Self::MissingVersion => f.write_str("no format version given: read as v=1"),
-            Self::Needs { key } => write!(f, "needs the key {key} to be set"),
+            Self::Needs { needs } => write!(f, "needs the key {needs} to be set"),
             Self::ReplayTooLong { max } => write!(
                 f,
                 "too many steps to replay with the gradient-flow integrator (int=flow): at most {max}"
@@ -630,7 +685,8 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    fn new(key: &str, value: &str, reason: Reason) -> Self {
+    /// A refused piece of a link: the message names the key as the link spells it.
+    pub fn new(key: &str, value: &str, reason: Reason) -> Self {
         let key = if key.is_empty() {
             "(empty key)".to_string()
         } else {
@@ -640,6 +696,27 @@ impl Rejection {
         let message = format!("{key} = \"{value}\": {reason}");
         Self {
             key,
+            value,
+            reason,
+            message,
+        }
+    }
+
+    /// A value typed into a control and refused: the message names the control by its label and
+    /// says which value stays in force (`previous`, as the control shows it).
+    pub fn typed(param: &Param, text: &str, reason: Reason, previous: &str) -> Self {
+        let value = shown(text);
+        let message = format!(
+            "{} \"{value}\": {reason}. The previous value{} is still in use.",
+            param.label,
+            if previous.is_empty() {
+                String::new()
+            } else {
+                format!(" {previous}")
+            }
+        );
+        Self {
+            key: param.key.to_string(),
             value,
             reason,
             message,
@@ -793,29 +870,72 @@ fn range_text(min: f64, max: f64, min_open: bool) -> String {
     format!("{open}{}, {}]", format_number(min), format_number(max))
 }
 
-fn parse_int(s: &str, min: u64, max: u64) -> Result<u64, Reason> {
-    let x = parse_number(s)?;
-    if x.fract() != 0.0 {
+/// The exact value of the decimal `s` (already a finite number by [`parse_number`]) when it is a
+/// whole number, judged on its digits, not on the nearest double: `4999.9999999999999999` is not
+/// whole although it rounds to 5000. `Ok(None)` for a whole number beyond `u64`; a negative whole
+/// number is `Err(OutOfRange)` through the caller's range check (as `Some` of its magnitude with
+/// the sign returned).
+fn whole_value(s: &str) -> Result<(bool, Option<u64>), Reason> {
+    let negative = s.starts_with('-');
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], &body[i + 1..]),
+        None => (body, ""),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // A huge exponent only matters through its sign; clamp it so the arithmetic stays small.
+    let exp: i64 = if exponent.is_empty() {
+        0
+    } else {
+        let digits = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        let magnitude = digits
+            .trim_start_matches('0')
+            .parse::<i64>()
+            .unwrap_or(if digits.bytes().all(|b| b == b'0') {
+                0
+            } else {
+                1 << 20
+            })
+            .min(1 << 20);
+        if exponent.starts_with('-') {
+            -magnitude
+        } else {
+            magnitude
+        }
+    };
+    let digits: Vec<u8> = int.bytes().chain(frac.bytes()).map(|b| b - b'0').collect();
+    // The decimal point sits after `point` digits of `digits`.
+    let point = int.len() as i64 + exp;
+    let fraction_is_zero = digits
+        .iter()
+        .enumerate()
+        .all(|(i, d)| (i as i64) < point || *d == 0);
+    if !fraction_is_zero {
         return Err(Reason::NotWhole);
     }
+    let mut value: u64 = 0;
+    for i in 0..point.max(0) {
+        let d = digits.get(i as usize).copied().unwrap_or(0);
+        match value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(d)))
+        {
+            Some(v) => value = v,
+            None => return Ok((negative, None)),
+        }
+    }
+    Ok((negative && value != 0, Some(value)))
+}
+
+fn parse_int(s: &str, min: u64, max: u64) -> Result<u64, Reason> {
+    parse_number(s)?;
     let out = || Reason::OutOfRange {
         range: format!("[{min}, {max}]"),
     };
-    // Whole numbers beyond 2^53 lose precision as floats: read the digits themselves.
-    let digits = s.strip_prefix('+').unwrap_or(s);
-    let n = if digits.bytes().all(|b| b.is_ascii_digit()) {
-        digits.parse::<u64>().map_err(|_| out())?
-    } else if x < 0.0 {
-        return Err(out());
-    } else if x <= MAX_SEED as f64 {
-        x as u64
-    } else {
-        return Err(out());
-    };
-    if n < min || n > max {
-        return Err(out());
+    match whole_value(s)? {
+        (false, Some(n)) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(out()),
     }
-    Ok(n)
 }
 
 fn check_float(x: f64, min: f64, max: f64, min_open: bool) -> Result<f64, Reason> {
@@ -851,7 +971,7 @@ fn parse_value(kind: &Kind, raw: &str) -> Result<Value, Reason> {
                 None => Ok(Value::Float(x)),
             }
         }
-        Kind::Enum { options } => options
+        Kind::Enum { options, .. } => options
             .iter()
             .find(|o| **o == raw)
             .map(|o| Value::Text((*o).to_string()))
@@ -912,6 +1032,44 @@ fn max_len(kind: &Kind) -> usize {
         Kind::FloatList { .. } | Kind::IntSet { .. } => MAX_LIST_LEN,
         _ => MAX_VALUE_LEN,
     }
+}
+
+/// The key `key` of `view`, if the schema has it.
+pub fn param(view: View, key: &str) -> Option<&'static Param> {
+    schema(view).iter().find(|p| p.key == key)
+}
+
+/// Reads what a person typed into the control of `key`: the link's own grammar and limits (so
+/// `0x10`, `1e999` or `4999.99999999999999999` for a whole number are refused exactly as in a
+/// link), after trimming blanks, reading `−` (U+2212) as `-` and dropping blanks around the
+/// commas of a list. An optional key ([`Default::None`]) takes the empty text as "no value".
+///
+/// # Errors
+/// The [`Reason`] the text is refused for ([`Reason::UnknownKey`] for a key `view` lacks).
+pub fn parse_typed(view: View, key: &str, text: &str) -> Result<(&'static Param, Value), Reason> {
+    let param = param(view, key).ok_or(Reason::UnknownKey)?;
+    let normalized = text.trim().replace('\u{2212}', "-");
+    let normalized = match param.kind {
+        Kind::FloatList { .. } | Kind::IntSet { .. } => normalized
+            .split(',')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => normalized,
+    };
+    if normalized.len() > max_len(&param.kind) {
+        return Err(Reason::TooLong {
+            max: max_len(&param.kind),
+        });
+    }
+    if normalized.is_empty() {
+        return match (param.default, param.kind) {
+            (Default::None, _) => Ok((param, Value::None)),
+            (_, Kind::IntSet { .. }) => Ok((param, Value::Ints(Vec::new()))),
+            _ => Err(Reason::MissingValue),
+        };
+    }
+    parse_value(&param.kind, &normalized).map(|v| (param, v))
 }
 
 /// Reads a link (the URL fragment, with or without its `#`). Never fails: see [`ParsedLink`].
@@ -990,8 +1148,13 @@ pub fn parse_link(fragment: &str) -> ParsedLink {
             match version {
                 Some(FORMAT_VERSION) => {}
                 Some(found) if found > FORMAT_VERSION => {
-                    p.rejections
-                        .push(Rejection::new("v", raw, Reason::FutureVersion { found }));
+                    p.rejections.push(Rejection::new(
+                        "v",
+                        raw,
+                        Reason::FutureVersion {
+                            found: found.to_string(),
+                        },
+                    ));
                     return p;
                 }
                 _ => {
@@ -1091,7 +1254,7 @@ fn check_dependencies(p: &mut ParsedLink) {
         p.rejections.push(Rejection::new(
             "run",
             &seed.to_string(),
-            Reason::Needs { key: "sel" },
+            Reason::Needs { needs: "sel" },
         ));
         p.values.insert("run", Value::None);
         p.values.insert("rstep", Value::Int(0));

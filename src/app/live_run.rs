@@ -60,6 +60,22 @@ pub struct RunReadout {
     pub failure: Option<String>,
 }
 
+/// A network as the topology view shows it: its shape, its conserved quantities at the start and
+/// the component it is in now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NetworkSummary {
+    /// Input dimension (a hidden bias counted as one more input).
+    pub d: usize,
+    /// Output dimension.
+    pub e: usize,
+    /// c_k at the start of the run.
+    pub c: Vec<f64>,
+    /// The component label now (signs of the disconnected neurons' output weights).
+    pub label: Vec<i8>,
+    /// Steps taken.
+    pub step: u64,
+}
+
 /// A trainer with its bounded histories (see the module header).
 #[derive(Debug, Clone)]
 pub struct LiveRun {
@@ -203,6 +219,20 @@ impl LiveRun {
     /// The trails as recorded, one per neuron, for exports and tests.
     pub fn trajectory_records(&self) -> &[History<[f64; 3]>] {
         &self.trajectories
+    }
+
+    /// The network's shape, c(0) and component now.
+    pub fn network_summary(&self) -> NetworkSummary {
+        let t = &self.trainer;
+        let arch = *t.arch();
+        let c = t.c_initial().to_vec();
+        NetworkSummary {
+            d: arch.input_dim(),
+            e: arch.e,
+            label: component_label(&t.network(), &c),
+            c,
+            step: t.steps(),
+        }
     }
 
     /// The trainer (parameters, conserved quantities, …).

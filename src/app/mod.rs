@@ -1,11 +1,14 @@
-//! The application layer: the live runs the views share ([`session`], [`single_neuron`],
-//! [`random_run`]), the versioned link format ([`link`]) and the exports ([`export`]). Uses
-//! [`crate::core`] and [`crate::experiments`].
+//! The application layer: one view model per view of the page ([`view`] is the protocol they
+//! share), the live run they share ([`live_run`], with its bounded [`history`]), the versioned
+//! link format ([`link`]), the exports ([`export`]) and the one number formatter of the page
+//! ([`format`]). Uses [`crate::core`] and [`crate::experiments`].
 
 pub mod export;
+pub mod format;
 pub mod history;
 pub mod link;
 pub mod live_run;
 pub mod random_run;
 pub mod session;
 pub mod single_neuron;
+pub mod view;

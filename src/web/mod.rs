@@ -13,6 +13,7 @@ pub mod fig4;
 pub mod heatmaps;
 pub mod link;
 pub mod topology;
+pub mod view;
 
 use crate::app::session::{Session, SessionConfig};
 use crate::present::figures;
