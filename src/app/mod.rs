@@ -5,6 +5,7 @@
 
 pub mod export;
 pub mod format;
+pub mod heatmaps;
 pub mod history;
 pub mod link;
 pub mod live_run;
