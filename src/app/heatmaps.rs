@@ -79,7 +79,8 @@ impl Map {
         }
     }
 
-    fn index(self) -> usize {
+    /// The map's place in [`Map::ALL`].
+    pub fn index(self) -> usize {
         match self {
             Self::Xavier => 0,
             Self::Kaiming => 1,

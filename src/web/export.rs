@@ -9,10 +9,9 @@ use super::Run;
 use super::canvas::PageCanvas;
 use super::fig1b::SingleNeuron;
 use super::fig4::SweepResult;
-use super::heatmaps::{ObstructionMap, RandomNetworkRun};
 use super::topology::{DIM_MAX, check_c, whole};
 use crate::app::export::{
-    RunExport, fig1b_record, fig3_record, grid_csv, random_run_record, sweep_csv, sweep_json,
+    RunExport, fig1b_record, fig3_record, sweep_csv, sweep_json,
 };
 use crate::core::topology;
 use crate::experiments::sweep::SweepConfig;
@@ -30,7 +29,7 @@ fn chart_err(e: ChartError) -> JsError {
 
 /// [`figures::svg`] for the page: the same SVG backend, with text measured by a detached canvas
 /// instead of plotters' `<span style>` (which the page's Content-Security-Policy refuses).
-fn svg<T>(
+pub(super) fn svg<T>(
     width: u32,
     height: u32,
     draw: impl FnOnce(&DrawingArea<PageCanvas<'_>, Shift>) -> Result<T, ChartError>,
@@ -130,65 +129,6 @@ impl SingleNeuron {
     #[wasm_bindgen(js_name = exportJson)]
     pub fn export_json(&mut self) -> String {
         RunExport::new("fig1b", vec![fig1b_record(&mut self.run)]).to_json()
-    }
-}
-
-#[wasm_bindgen]
-impl ObstructionMap {
-    /// The heatmap as an SVG document, outlining cell (col, row) when both are given.
-    ///
-    /// # Errors
-    /// A bad size or a drawing failure.
-    #[wasm_bindgen(js_name = svg)]
-    pub fn to_svg(
-        &self,
-        width: u32,
-        height: u32,
-        col: Option<usize>,
-        row: Option<usize>,
-    ) -> Result<String, JsError> {
-        svg(width, height, |a| {
-            figures::draw_obstruction_grid(a, &self.grid, col.zip(row))
-        })
-        .map_err(chart_err)
-    }
-
-    /// The grid as CSV, one row per (d, l).
-    #[wasm_bindgen(js_name = exportCsv)]
-    pub fn export_csv(&self) -> String {
-        grid_csv(&self.grid)
-    }
-}
-
-#[wasm_bindgen]
-impl RandomNetworkRun {
-    /// The loss chart as an SVG document.
-    ///
-    /// # Errors
-    /// A bad size or a drawing failure.
-    #[wasm_bindgen(js_name = lossSvg)]
-    pub fn loss_svg(
-        &mut self,
-        log_scale: bool,
-        width: u32,
-        height: u32,
-    ) -> Result<String, JsError> {
-        svg(width, height, |a| {
-            figures::draw_random_run_loss(a, &mut self.run, log_scale)
-        })
-        .map_err(chart_err)
-    }
-
-    /// The run as CSV.
-    #[wasm_bindgen(js_name = exportCsv)]
-    pub fn export_csv(&mut self) -> String {
-        random_run_record(&mut self.run).to_csv("heatmaps")
-    }
-
-    /// The run as a JSON export.
-    #[wasm_bindgen(js_name = exportJson)]
-    pub fn export_json(&mut self) -> String {
-        RunExport::new("heatmaps", vec![random_run_record(&mut self.run)]).to_json()
     }
 }
 

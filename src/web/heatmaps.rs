@@ -1,228 +1,205 @@
-//! Browser boundary of the heatmaps view (the appendix heatmaps of P(obstruction)): an
-//! [`ObstructionMap`] handle per heatmap (its closed-form grid, drawing, pointer-to-cell mapping,
-//! cell readouts and the Monte Carlo check) and a [`RandomNetworkRun`] handle for the live run a
-//! click starts. No maths here: everything comes from [`crate::app::random_run`].
+//! Browser boundary of the heatmaps view (the appendix heatmaps of P(obstruction)): one handle,
+//! [`HeatmapsView`], over [`crate::app::heatmaps::HeatmapsModel`]. It hands canvases to the
+//! figures, keeps where the last drawing put the cells (to map a pointer to a cell), draws fresh
+//! seeds from the browser's random source and converts records. No maths and no checks here.
 
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use super::{canvas_area, to_js};
-use crate::app::random_run::{ObstructionGrid, RandomRun, monte_carlo_obstruction, scheme_label};
-use crate::app::session::MAX_SEED;
-use crate::core::init::InitScheme;
+use super::canvas_area;
+use super::export::svg;
+use super::view::{to_js, view_handle};
+use crate::app::export::{RunExport, grid_csv, random_run_record};
+use crate::app::heatmaps::{HeatmapsError, HeatmapsModel, Map, Part};
 use crate::present::charts::heatmap::HeatmapLayout;
+use crate::present::figures;
 
-fn js_err(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
+/// The heatmaps view, held by JavaScript through this handle.
+#[wasm_bindgen]
+pub struct HeatmapsView {
+    model: HeatmapsModel,
+    /// Where the last drawing of each map put its cells (Xavier, Kaiming).
+    layouts: [Option<HeatmapLayout>; 2],
 }
 
-/// A whole number from JavaScript, 0 ≤ x ≤ `max`.
-fn whole(name: &str, x: f64, max: u64) -> Result<u64, JsError> {
-    if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= max as f64 {
-        Ok(x as u64)
-    } else {
-        Err(JsError::new(&format!(
-            "{name} = {x} is out of range: it must be a whole number between 0 and {max}"
-        )))
+view_handle!(HeatmapsView);
+
+fn map_of(part: &str) -> Result<Map, HeatmapsError> {
+    match Part::parse(part)? {
+        Part::Map(map) => Ok(map),
+        Part::Loss => Err(HeatmapsError::NotAMap("loss")),
+        Part::Run => Err(HeatmapsError::NotAMap("run")),
     }
 }
 
-/// The P(obstruction) grid of one scheme over d = 1..=dMax, l = 1..=lMax, row-major
-/// (`(d − 1) * lMax + (l − 1)`).
-///
-/// # Errors
-/// An unknown or non-Gaussian scheme, or a size out of range.
-#[wasm_bindgen(js_name = obstructionGrid)]
-pub fn obstruction_grid(scheme: &str, d_max: usize, l_max: usize) -> Result<Vec<f64>, JsError> {
-    let scheme = InitScheme::parse(scheme).map_err(js_err)?;
-    Ok(ObstructionGrid::new(scheme, d_max, l_max)
-        .map_err(js_err)?
-        .values())
-}
-
-/// One heatmap of P(obstruction), held by JavaScript through this handle.
 #[wasm_bindgen]
-pub struct ObstructionMap {
-    pub(super) grid: ObstructionGrid,
-    layout: Option<HeatmapLayout>,
-}
-
-#[wasm_bindgen]
-impl ObstructionMap {
-    /// The closed-form grid of `scheme` (`xavier`, `kaiming`, or a full name) for
-    /// d = 1..=dMax, l = 1..=lMax.
+impl HeatmapsView {
+    /// Both grids computed, every setting at its default, no run.
     ///
     /// # Errors
-    /// An unknown or non-Gaussian scheme, or a size out of range.
+    /// Only if the core refuses the grids.
     #[wasm_bindgen(constructor)]
-    pub fn new(scheme: &str, d_max: usize, l_max: usize) -> Result<ObstructionMap, JsError> {
-        let scheme = InitScheme::parse(scheme).map_err(js_err)?;
-        Ok(ObstructionMap {
-            grid: ObstructionGrid::new(scheme, d_max, l_max).map_err(js_err)?,
-            layout: None,
+    pub fn new() -> Result<HeatmapsView, JsError> {
+        Ok(HeatmapsView {
+            model: HeatmapsModel::new()?,
+            layouts: [None, None],
         })
     }
 
-    /// The scheme's name as the CLI spells it (`xavier_normal`, `kaiming_normal`).
-    #[wasm_bindgen(getter)]
-    pub fn scheme(&self) -> String {
-        self.grid.scheme().name().to_string()
-    }
-
-    /// The scheme's human name ("Xavier normal").
-    #[wasm_bindgen(getter, js_name = schemeLabel)]
-    pub fn scheme_label(&self) -> String {
-        scheme_label(self.grid.scheme()).to_string()
-    }
-
-    /// Number of columns (l_max).
-    #[wasm_bindgen(getter)]
-    pub fn cols(&self) -> usize {
-        self.grid.shape().0
-    }
-
-    /// Number of rows (d_max).
-    #[wasm_bindgen(getter)]
-    pub fn rows(&self) -> usize {
-        self.grid.shape().1
-    }
-
-    /// P(obstruction) per cell, row-major.
-    pub fn values(&self) -> Vec<f64> {
-        self.grid.values()
-    }
-
-    /// Draws the heatmap on `canvas`, outlining cell (col, row) when both are given; returns the
-    /// layout `{left, top, width, height, cols, rows}` in canvas pixels.
+    /// Draws `part` (`xavier`, `kaiming` or `loss`) on `canvas`. For a map, returns where its
+    /// cells are, `{left, top, width, height, cols, rows}` in canvas pixels, as JSON text (for the
+    /// canvas's `data-layout`); for the loss chart, `undefined`.
     ///
     /// # Errors
-    /// When the canvas has no 2-D context or drawing fails.
-    pub fn draw(
-        &mut self,
-        canvas: HtmlCanvasElement,
-        col: Option<usize>,
-        row: Option<usize>,
-    ) -> Result<JsValue, JsError> {
+    /// An unknown part, a canvas without a 2-D context, or a drawing failure.
+    pub fn draw(&mut self, canvas: HtmlCanvasElement, part: &str) -> Result<Option<String>, JsError> {
         let area = canvas_area(canvas)?;
-        let highlight = col.zip(row);
-        let layout = crate::present::figures::draw_obstruction_grid(&area, &self.grid, highlight)
-            .map_err(js_err)?;
-        area.present().map_err(js_err)?;
-        self.layout = Some(layout);
-        to_js(&layout)
-    }
-
-    /// The cell `{col, row}` under canvas pixel (x, y) of the last drawing, or `undefined`.
-    ///
-    /// # Errors
-    /// Only if serialization fails.
-    #[wasm_bindgen(js_name = cellAt)]
-    pub fn cell_at(&self, x: f64, y: f64) -> Result<JsValue, JsError> {
-        #[derive(serde::Serialize)]
-        struct Cell {
-            col: usize,
-            row: usize,
-        }
-        match self.layout.and_then(|l| l.cell_at(x, y)) {
-            Some((col, row)) => to_js(&Cell { col, row }),
-            None => Ok(JsValue::UNDEFINED),
+        match Part::parse(part)? {
+            Part::Map(map) => {
+                let highlight = self.model.highlight(map);
+                let layout = figures::draw_obstruction_grid(&area, self.model.grid(map), highlight)?;
+                area.present()?;
+                self.layouts[map.index()] = Some(layout);
+                Ok(Some(serde_json::to_string(&layout)?))
+            }
+            Part::Loss | Part::Run => {
+                if let Some(run) = self.model.run_mut() {
+                    figures::draw_random_run_loss(&area, run, true)?;
+                    area.present()?;
+                }
+                Ok(None)
+            }
         }
     }
 
-    /// The readout of cell (col, row): `{scheme, scheme_label, d, l, col, row, p, p_disconnected,
-    /// expected_components, expected_effective_components}`.
+    /// The pointer at canvas pixel (x, y) of map `part`; `press` for a click, which starts a run
+    /// of the cell. Returns what changed: `{handled, cell, run, redraw}`.
     ///
     /// # Errors
-    /// When the cell is not on the grid.
-    pub fn cell(&self, col: usize, row: usize) -> Result<JsValue, JsError> {
-        let cell = self
-            .grid
-            .cell(col, row)
-            .ok_or_else(|| JsError::new(&format!("no cell ({col}, {row}) on this grid")))?;
-        to_js(&cell)
+    /// An unknown part, no random source for a fresh seed, or a run the core refuses.
+    #[wasm_bindgen(js_name = pointAt)]
+    pub fn point_at(&mut self, part: &str, x: f64, y: f64, press: bool) -> Result<JsValue, JsError> {
+        let map = map_of(part)?;
+        let cell = self.layouts[map.index()].and_then(|l| l.cell_at(x, y));
+        let out = self.model.point(map, cell, press, super::fresh_seed()?)?;
+        to_js(&out)
     }
 
-    /// The seeded Monte Carlo check of cell (col, row): `{p_mc, p_mc_stderr, p_disconnected_mc,
-    /// p_disconnected_stderr, samples, seed}`.
+    /// Map `part` got the keyboard focus. Returns what changed.
     ///
     /// # Errors
-    /// A message naming the bad setting (samples, seed) or cell.
-    #[wasm_bindgen(js_name = monteCarlo)]
-    pub fn monte_carlo(
-        &self,
-        col: usize,
-        row: usize,
-        samples: f64,
-        seed: f64,
-    ) -> Result<JsValue, JsError> {
-        let samples = whole(
-            "Monte Carlo samples",
-            samples,
-            crate::app::random_run::MAX_VIEW_MC_SAMPLES,
-        )?;
-        let seed = whole("seed", seed, MAX_SEED)?;
-        let est = monte_carlo_obstruction(self.grid.scheme(), row + 1, col + 1, samples, seed)
-            .map_err(js_err)?;
-        to_js(&est)
+    /// An unknown part.
+    pub fn focus(&mut self, part: &str) -> Result<JsValue, JsError> {
+        let out = self.model.focus(map_of(part)?);
+        to_js(&out)
     }
-}
 
-/// A live gradient-descent run of a randomly initialized network (the click on a heatmap cell).
-#[wasm_bindgen]
-pub struct RandomNetworkRun {
-    pub(super) run: RandomRun,
-}
-
-#[wasm_bindgen]
-impl RandomNetworkRun {
-    /// A run of input dimension d and width l initialized by `scheme` from `seed`.
+    /// The key `name` (as `KeyboardEvent.key`) pressed on map `part`. Returns what changed.
     ///
     /// # Errors
-    /// A message naming the bad setting.
-    #[wasm_bindgen(constructor)]
-    pub fn new(scheme: &str, d: usize, l: usize, seed: f64) -> Result<RandomNetworkRun, JsError> {
-        let scheme = InitScheme::parse(scheme).map_err(js_err)?;
-        let seed = whole("seed", seed, MAX_SEED)?;
-        Ok(RandomNetworkRun {
-            run: RandomRun::new(scheme, d, l, seed).map_err(js_err)?,
-        })
+    /// An unknown part, no random source for a fresh seed, or a run the core refuses.
+    pub fn key(&mut self, part: &str, name: &str) -> Result<JsValue, JsError> {
+        let out = self.model.key(map_of(part)?, name, super::fresh_seed()?)?;
+        to_js(&out)
     }
 
-    /// Takes up to `n` steps and returns how many were taken.
+    /// Whether new runs wait for Play (the reader prefers reduced motion).
+    #[wasm_bindgen(js_name = setReducedMotion)]
+    pub fn set_reduced_motion(&mut self, reduced: bool) {
+        self.model.set_reduced_motion(reduced);
+    }
+
+    /// One animation frame of the live run; returns whether it goes on playing.
+    pub fn step(&mut self) -> bool {
+        self.model.frame()
+    }
+
+    /// Play or pause the live run; returns whether it now plays.
+    #[wasm_bindgen(js_name = togglePlay)]
+    pub fn toggle_play(&mut self) -> bool {
+        self.model.toggle_play()
+    }
+
+    /// Stops playing.
+    pub fn pause(&mut self) {
+        self.model.pause();
+    }
+
+    /// Computes the pending Monte Carlo check of the selected cell; returns whether it computed.
     ///
     /// # Errors
-    /// The divergence message; the run keeps its last finite state.
-    pub fn step(&mut self, n: u32) -> Result<u32, JsError> {
-        self.run.step(n).map_err(js_err)
+    /// Only if the core refuses the settings.
+    pub fn estimate(&mut self) -> Result<bool, JsError> {
+        Ok(self.model.estimate()?)
     }
 
-    /// The readout (see [`crate::app::random_run::RandomRunReadout`]).
+    /// Everything the view shows: `{cell, mc_pending, message, steps, run, playing, play_label,
+    /// can_play, note}` (see [`crate::app::heatmaps::HeatmapsReadout`]).
     ///
     /// # Errors
     /// Only if serialization fails.
     pub fn readout(&mut self) -> Result<JsValue, JsError> {
-        to_js(&self.run.readout())
+        to_js(&self.model.readout())
     }
 
-    /// The loss history, flattened: [t₀, L₀, t₁, L₁, …].
-    #[wasm_bindgen(js_name = lossHistory)]
-    pub fn loss_history(&self) -> Vec<f64> {
-        self.run
-            .loss_history()
-            .iter()
-            .flat_map(|(t, l)| [*t, *l])
-            .collect()
-    }
-
-    /// Draws the loss curve of this run.
+    /// Computes both grids again (the page then redraws them: its timed render).
     ///
     /// # Errors
-    /// When the canvas has no 2-D context or drawing fails.
-    #[wasm_bindgen(js_name = drawLoss)]
-    pub fn draw_loss(&mut self, canvas: HtmlCanvasElement, log_scale: bool) -> Result<(), JsError> {
-        let area = canvas_area(canvas)?;
-        crate::present::figures::draw_random_run_loss(&area, &mut self.run, log_scale)
-            .map_err(js_err)?;
-        area.present().map_err(js_err)
+    /// Only if the core refuses the grids.
+    pub fn recompute(&mut self) -> Result<(), JsError> {
+        Ok(self.model.recompute()?)
+    }
+
+    /// `part` (`xavier`, `kaiming` or `loss`) as an SVG document of width × height pixels.
+    ///
+    /// # Errors
+    /// An unknown part, no run for the loss chart, a bad size or a drawing failure.
+    pub fn svg(&mut self, part: &str, width: u32, height: u32) -> Result<String, JsError> {
+        let model = &mut self.model;
+        Ok(match Part::parse(part)? {
+            Part::Map(map) => {
+                let highlight = model.highlight(map);
+                svg(width, height, |a| {
+                    figures::draw_obstruction_grid(a, model.grid(map), highlight)
+                })?
+            }
+            Part::Loss | Part::Run => {
+                let run = model.run_mut().ok_or(HeatmapsError::NoRun)?;
+                svg(width, height, |a| figures::draw_random_run_loss(a, run, true))?
+            }
+        })
+    }
+
+    /// The data of `part` as CSV: a map's grid, one row per (d, l), or the run (`run`).
+    ///
+    /// # Errors
+    /// An unknown part, or no run.
+    pub fn csv(&mut self, part: &str) -> Result<String, JsError> {
+        Ok(match Part::parse(part)? {
+            Part::Map(map) => grid_csv(self.model.grid(map)),
+            Part::Loss | Part::Run => {
+                let run = self.model.run_mut().ok_or(HeatmapsError::NoRun)?;
+                random_run_record(run).to_csv("heatmaps")
+            }
+        })
+    }
+
+    /// The run with its settings as a JSON export (the CLI's `train --from` replays it).
+    ///
+    /// # Errors
+    /// No run.
+    pub fn json(&mut self) -> Result<String, JsError> {
+        let run = self.model.run_mut().ok_or(HeatmapsError::NoRun)?;
+        Ok(RunExport::new("heatmaps", vec![random_run_record(run)]).to_json())
+    }
+
+    /// The file name of an export of `part`: a chart's name without extension, or with `data`
+    /// the name of its data file (`json`: the run's JSON rather than its CSV).
+    ///
+    /// # Errors
+    /// An unknown part, or the run's files before any run.
+    #[wasm_bindgen(js_name = fileName)]
+    pub fn file_name(&self, part: &str, data: bool, json: bool) -> Result<String, JsError> {
+        Ok(self.model.file_name(Part::parse(part)?, data, json)?)
     }
 }

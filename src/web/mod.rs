@@ -125,9 +125,18 @@ pub fn draw_loss_chart(
 /// When the browser has no random source.
 #[wasm_bindgen(js_name = randomSeed)]
 pub fn random_seed() -> Result<f64, JsError> {
+    Ok(fresh_seed()? as f64)
+}
+
+/// A fresh random seed (0 ≤ seed < 2^53) from the browser's cryptographic generator, for the
+/// view models that take one.
+///
+/// # Errors
+/// When the browser has no random source.
+pub(crate) fn fresh_seed() -> Result<u64, JsError> {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).map_err(|e| JsError::new(&format!("no random source: {e}")))?;
-    Ok((u64::from_le_bytes(bytes) >> 11) as f64)
+    Ok(u64::from_le_bytes(bytes) >> 11)
 }
 
 /// Panics on purpose, so that the end-to-end test can check that a crash of the core shows a
