@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { BIN, DIST, serveDist, launch, guardedPage, screenshot, inkFraction, openView } from "./harness.mjs";
+import { BIN, DIST, ROOT, serveDist, launch, guardedPage, screenshot, inkFraction, openView } from "./harness.mjs";
 
 const SCHEMES = { xavier: "hm-canvas-xavier", kaiming: "hm-canvas-kaiming" };
 
@@ -30,6 +30,22 @@ after(async () => {
 
 function cli(...args) {
   return JSON.parse(execFileSync(BIN, ["probability", ...args.map(String)], { encoding: "utf8" }));
+}
+
+/**
+ * The native view model's readout of `link` followed by the `set` calls `sets` ([key, text]),
+ * printed by the ignored test `print_readouts` of tests/view_heatmaps.rs.
+ */
+function nativeReadout(link, sets) {
+  const out = execFileSync("cargo", ["test", "--quiet", "--test", "view_heatmaps", "--", "--ignored", "--exact", "print_readouts", "--nocapture"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, HEATMAPS_LINK: link, HEATMAPS_SETS: JSON.stringify(sets) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = out.split("\n").find((l) => l.startsWith("READOUT "));
+  assert.ok(line, `print_readouts printed its readout: ${out}`);
+  return JSON.parse(line.slice("READOUT ".length));
 }
 
 async function open(options) {
@@ -171,24 +187,45 @@ test("the Monte Carlo check agrees with the native estimator and refuses bad set
   }
   await screenshot(page, "heatmaps-02-monte-carlo");
 
-  // Bad settings are refused with a message and the previous ones stay in use.
-  for (const [id, bad] of [["hm-mc-samples", "0"], ["hm-mc-samples", "300000"], ["hm-mc-samples", "12abc"], ["hm-mc-seed", "-1"]]) {
+  // Bad settings are refused with a message (parsed and checked in Rust) and the previous ones
+  // stay in use, in the estimate and in the link.
+  const linkNow = () => page.evaluate(() => window.reluViews.heatmaps.linkState().link);
+  const goodLink = await linkNow();
+  assert.match(goodLink, /&mc=1&n=50000&mcseed=7&/);
+  for (const [id, bad, code, why] of [
+    ["hm-mc-samples", "0", "out_of_range", /out of range \[1, 200000\]/],
+    ["hm-mc-samples", "300000", "out_of_range", /out of range \[1, 200000\]/],
+    ["hm-mc-samples", "12abc", "not_a_number", /not a number/],
+    ["hm-mc-samples", "0x10", "not_a_number", /not a number/],
+    ["hm-mc-samples", "abc", "not_a_number", /not a number/],
+    ["hm-mc-samples", "1e999", "not_finite", /not a finite number/],
+    ["hm-mc-samples", "2.5", "not_whole", /not a whole number/],
+    ["hm-mc-samples", "49999.99999999999999999", "not_whole", /not a whole number/],
+    ["hm-mc-seed", "-1", "out_of_range", /out of range \[0, 9007199254740991\]/],
+  ]) {
+    const linkBefore = await linkNow();
+    assert.match(linkBefore, /&mc=1&n=50000&mcseed=7&/);
     await page.fill(`#${id}`, bad);
     await page.dispatchEvent(`#${id}`, "change");
     const msg = await page.$eval("#hm-message", (e) => (e.hidden ? "" : e.textContent));
-    assert.match(msg, /must be a whole number/, `${id} = ${bad}: ${msg}`);
-    assert.match(msg, /previous value is still in use \(50000 samples, seed 7\)/);
+    assert.match(msg, why, `${id} = ${bad}: ${msg}`);
+    const previous = id === "hm-mc-seed" ? "7" : "50000";
+    assert.ok(msg.includes(`"${bad}"`) && msg.endsWith(`The previous value ${previous} is still in use.`), msg);
     assert.equal(await page.$eval(`#${id}`, (e) => e.getAttribute("aria-invalid")), "true");
+    assert.equal(await page.$eval(`#${id}`, (e) => e.dataset.rejected), code);
+    assert.equal(await linkNow(), linkBefore, `${id} = ${bad}: the link keeps the previous value`);
     await hover(page, "kaiming", 4, 4);
     await hover(page, "kaiming", 3, 5);
     await page.waitForFunction(() => (document.getElementById("hm-mc").dataset.value || "").startsWith("{"));
     const est = await value(page, "hm-mc");
     assert.equal(est.samples, 50000);
     assert.equal(est.seed, 7);
-    await page.fill(`#${id}`, id === "hm-mc-seed" ? "7" : "50000");
+    await page.fill(`#${id}`, previous);
     await page.dispatchEvent(`#${id}`, "change");
     assert.equal(await page.$eval("#hm-message", (e) => e.hidden), true);
+    assert.equal(await page.$eval(`#${id}`, (e) => e.getAttribute("aria-invalid")), null);
   }
+  await page.waitForFunction((link) => location.hash === link, await linkNow());
   await page.fill("#hm-mc-samples", "0");
   await page.dispatchEvent("#hm-mc-samples", "change");
   await screenshot(page, "heatmaps-03-refused");
@@ -222,7 +259,7 @@ test("clicking a cell starts a live run of that architecture", async () => {
   const label = await value(page, "hm-run-label");
   const oneSign = label.every((s) => s === label[0]);
   const obstructed = negatives === 8 && oneSign;
-  assert.equal(await page.$eval("#hm-run-verdict", (e) => e.dataset.value), String(obstructed));
+  assert.equal(await page.$eval("#hm-run-verdict", (e) => e.dataset.tone), obstructed ? "obstructed" : "ok");
   assert.match(await page.$eval("#hm-run-verdict", (e) => e.textContent), obstructed ? /^Obstructed/ : /^Not obstructed/);
   const ink = await inkFraction(page, "hm-loss");
   assert.ok(ink > 0.01, `loss chart drew (${ink})`);
@@ -251,8 +288,64 @@ test("clicking a cell starts a live run of that architecture", async () => {
   // A bad run seed is refused with a message and starts nothing.
   await page.fill("#hm-run-seed", "1.5");
   await page.dispatchEvent("#hm-run-seed", "change");
-  assert.match(await page.$eval("#hm-message", (e) => e.textContent), /Run seed "1.5" must be a whole number/);
+  const stepsBefore = await value(page, "hm-steps");
+  assert.match(await page.$eval("#hm-message", (e) => e.textContent), /^Run seed \(empty: fresh\) "1\.5": not a whole number\. The previous value is still in use\.$/);
+  assert.equal(await page.$eval("#hm-run-seed", (e) => e.dataset.rejected), "not_whole");
+  assert.equal(await value(page, "hm-run-message").then((r) => r.scheme), "kaiming_normal", "the run goes on");
+  assert.ok((await value(page, "hm-steps")) >= stepsBefore);
   assert.equal(await page.$eval("#fatal", (e) => e.hidden), true);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a link's run without a selected cell is refused under the key run", async () => {
+  const { page, problems, context } = await guardedPage(browser);
+  await page.goto(server.url + "#heatmaps?v=1&run=5");
+  await page.waitForSelector("body[data-ready=true]");
+  await page.waitForFunction(() => Number(document.body.dataset.linkApplied) >= 1);
+  const items = await page.$$eval("#link-rejections li", (lis) => lis.map((li) => ({ key: li.dataset.key, code: li.dataset.code, text: li.textContent })));
+  assert.deepEqual(items, [{ key: "run", code: "needs", text: 'run = "5": needs the key sel to be set' }]);
+  assert.equal(await page.isVisible('section[data-view="heatmaps"]'), true);
+  assert.equal(await page.$eval("#hm-play", (b) => b.disabled), true, "no run started");
+  await page.waitForFunction(() => /&rstep=0$/.test(location.hash));
+  assert.doesNotMatch(await page.evaluate(() => location.hash), /run=5/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the page's readouts equal the native view model's for a link and typed settings", async () => {
+  const link = "#heatmaps?v=1&sel=kaiming&d=3&l=5&mc=1&n=5000&mcseed=3&run=42&rstep=120";
+  const sets = [["n", "7000"], ["mcseed", "9"]];
+  const native = nativeReadout(link, sets);
+  assert.deepEqual(native.rejections, []);
+  const { page, problems, context } = await guardedPage(browser);
+  await page.goto(server.url + link);
+  await page.waitForSelector("body[data-ready=true]");
+  await page.waitForSelector("#hm-canvas-kaiming[data-layout]");
+  await page.waitForFunction(() => Number(document.body.dataset.linkApplied) >= 1);
+  assert.equal(await value(page, "hm-steps"), 120, "the link replayed the run");
+  for (const [key, text] of sets) {
+    const id = { n: "hm-mc-samples", mcseed: "hm-mc-seed" }[key];
+    await page.fill(`#${id}`, text);
+    await page.dispatchEvent(`#${id}`, "change");
+  }
+  await page.waitForFunction(() => /"samples":7000,"seed":9}$/.test(document.getElementById("hm-mc").dataset.value || ""));
+  const read = (prefix, key) =>
+    page.$eval(`#${prefix}-${key}`, (e) => ({ text: e.textContent, value: e.dataset.value }));
+  // The closed form may differ in the last bit between the wasm build and the native one.
+  const closedForm = new Set(["p", "p-obstruction", "components", "effective"]);
+  for (const f of native.cell) {
+    const got = await read("hm", f.key);
+    assert.equal(got.text, f.text, `cell ${f.key}`);
+    if (closedForm.has(f.key)) assertClose(JSON.parse(got.value), JSON.parse(f.value), `cell ${f.key}`);
+    else assert.equal(got.value, f.value, `cell ${f.key}`);
+  }
+  for (const f of native.run.fields) assert.deepEqual(await read("hm-run", f.key), { text: f.text, value: f.value }, `run ${f.key}`);
+  assert.deepEqual(await page.$eval("#hm-run-message", (e) => ({ text: e.textContent, value: e.dataset.value })), { text: native.message.text, value: native.message.value });
+  assert.deepEqual(await page.$eval("#hm-steps", (e) => ({ text: e.textContent, value: e.dataset.value })), { text: native.steps.text, value: native.steps.value });
+  assert.equal(await page.$eval("#hm-run-verdict", (e) => e.textContent), native.run.verdict.text);
+  assert.equal(await page.$eval("#hm-run-verdict", (e) => e.dataset.tone), native.run.verdict.tone);
+  assert.equal(await page.evaluate(() => window.reluViews.heatmaps.linkState().link), native.link);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -141,7 +141,7 @@ test("Fig. 1b, topology, appendix and Fig. 4 links reopen with the same numbers"
 
   // Appendix: a selected cell, the Monte Carlo check and a live run with a fixed seed.
   await page.goto(server.url + "#heatmaps?v=1&sel=xavier&d=4&l=6&mc=1&n=5000&mcseed=3&rseed=17");
-  await page.waitForSelector("#hm-mc[data-value]");
+  await page.waitForSelector('#hm-mc[data-value^="{"]');
   await page.focus("#hm-canvas-xavier");
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => Number(document.getElementById("hm-steps").dataset.value) >= 30, null, { timeout: 30000 });
@@ -166,7 +166,7 @@ test("Fig. 1b, topology, appendix and Fig. 4 links reopen with the same numbers"
   for (const [url, ready, read, expected] of [
     [url1b, "#fig1b-out-step[data-value]", fig1b, before1b],
     [urlTopo, "#topo-b-caption[data-components]", topo, beforeTopo],
-    [urlHm, "#hm-mc[data-value]", hm, beforeHm],
+    [urlHm, '#hm-mc[data-value^="{"]', hm, beforeHm],
     [urlFig4, "#fig4-root[data-state=done]", table, beforeFig4],
   ]) {
     await page.goto("about:blank");
@@ -392,7 +392,7 @@ test("each preset of the menu is a link that restores its figure", async () => {
       assert.equal(await page.$eval("#hm-d", (e) => e.dataset.value), "10");
       assert.equal(await page.$eval("#hm-l", (e) => e.dataset.value), "10");
       assert.equal(await page.$eval("#hm-scheme", (e) => e.dataset.value), '"kaiming_normal"');
-      await page.waitForSelector("#hm-mc[data-value]");
+      await page.waitForSelector('#hm-mc[data-value^="{"]');
     },
   };
   const views = { fig1b: "fig1b", fig2a: "topology", fig2b: "topology", "fig3-obstructed": "fig3", "fig3-good": "fig3", fig4: "fig4", appendix: "heatmaps" };
