@@ -60,10 +60,7 @@ fn a_link_and_settings_replay_to_the_cores_numbers() {
         field(&r.cell, "p-obstruction").text,
         format!("{:.6}", odds.p_disconnected)
     );
-    assert_eq!(
-        number(&r.cell, "components"),
-        odds.expected_components
-    );
+    assert_eq!(number(&r.cell, "components"), odds.expected_components);
     assert_eq!(
         number(&r.cell, "effective"),
         odds.expected_effective_components
@@ -155,7 +152,11 @@ fn typed_values_are_parsed_here_and_a_refusal_keeps_the_previous_value() {
         ("sel", "he", "unknown_option"),
     ] {
         let r = set(&mut m, key, text).unwrap_err();
-        assert_eq!((r.key.as_str(), r.reason.code()), (key, code), "{key} = {text}");
+        assert_eq!(
+            (r.key.as_str(), r.reason.code()),
+            (key, code),
+            "{key} = {text}"
+        );
         assert!(r.message.contains("is still in use"), "{}", r.message);
         assert_eq!(link_state(&m).link, before, "{key} = {text}");
     }

@@ -982,8 +982,8 @@ mod tests {
     }
 
     #[test]
-    fn a_run_uses_the_run_seed_else_the_fresh_one_and_stops_at_its_limit()
-    -> Result<(), ConfigError> {
+    fn a_run_uses_the_run_seed_else_the_fresh_one_and_stops_at_its_limit() -> Result<(), ConfigError>
+    {
         let mut m = model()?;
         assert!(!m.start_run(5)?, "no cell, no run");
         m.select(Map::Xavier, 7, 1);
@@ -1043,9 +1043,15 @@ mod tests {
     fn rstep_and_run_need_their_keys() -> Result<(), ConfigError> {
         let mut m = model()?;
         let r = set(&mut m, "run", "5").err();
-        assert_eq!(r.map(|r| (r.key, r.reason)), Some(("run".into(), Reason::Needs { needs: "sel" })));
+        assert_eq!(
+            r.map(|r| (r.key, r.reason)),
+            Some(("run".into(), Reason::Needs { needs: "sel" }))
+        );
         let r = set(&mut m, "rstep", "5").err();
-        assert_eq!(r.map(|r| (r.key, r.reason)), Some(("rstep".into(), Reason::Needs { needs: "run" })));
+        assert_eq!(
+            r.map(|r| (r.key, r.reason)),
+            Some(("rstep".into(), Reason::Needs { needs: "run" }))
+        );
         m.select(Map::Kaiming, 1, 1);
         assert!(set(&mut m, "run", "5").is_ok());
         assert!(set(&mut m, "rstep", "30").is_ok());
@@ -1060,14 +1066,32 @@ mod tests {
         let mut m = model()?;
         assert_eq!(Part::parse("kaiming")?, Part::Map(Map::Kaiming));
         assert!(Part::parse("fig3").is_err());
-        assert_eq!(m.file_name(Part::Map(Map::Xavier), false, false)?, "heatmap-xavier");
-        assert_eq!(m.file_name(Part::Map(Map::Kaiming), true, false)?, "heatmap-kaiming-grid.csv");
-        assert_eq!(m.file_name(Part::Run, true, true), Err(HeatmapsError::NoRun));
+        assert_eq!(
+            m.file_name(Part::Map(Map::Xavier), false, false)?,
+            "heatmap-xavier"
+        );
+        assert_eq!(
+            m.file_name(Part::Map(Map::Kaiming), true, false)?,
+            "heatmap-kaiming-grid.csv"
+        );
+        assert_eq!(
+            m.file_name(Part::Run, true, true),
+            Err(HeatmapsError::NoRun)
+        );
         m.select(Map::Xavier, 4, 3);
         m.start_run(42)?;
-        assert_eq!(m.file_name(Part::Loss, false, false)?, "heatmap-run-xavier_normal-d4-l5-seed42-loss");
-        assert_eq!(m.file_name(Part::Run, true, false)?, "heatmap-run-xavier_normal-d4-l5-seed42.csv");
-        assert_eq!(m.file_name(Part::Run, true, true)?, "heatmap-run-xavier_normal-d4-l5-seed42.json");
+        assert_eq!(
+            m.file_name(Part::Loss, false, false)?,
+            "heatmap-run-xavier_normal-d4-l5-seed42-loss"
+        );
+        assert_eq!(
+            m.file_name(Part::Run, true, false)?,
+            "heatmap-run-xavier_normal-d4-l5-seed42.csv"
+        );
+        assert_eq!(
+            m.file_name(Part::Run, true, true)?,
+            "heatmap-run-xavier_normal-d4-l5-seed42.json"
+        );
         Ok(())
     }
 }

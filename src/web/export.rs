@@ -10,9 +10,7 @@ use super::canvas::PageCanvas;
 use super::fig1b::SingleNeuron;
 use super::fig4::SweepResult;
 use super::topology::{DIM_MAX, check_c, whole};
-use crate::app::export::{
-    RunExport, fig1b_record, fig3_record, sweep_csv, sweep_json,
-};
+use crate::app::export::{RunExport, fig1b_record, fig3_record, sweep_csv, sweep_json};
 use crate::core::topology;
 use crate::experiments::sweep::SweepConfig;
 use crate::present::charts::ChartError;

@@ -52,12 +52,17 @@ impl HeatmapsView {
     ///
     /// # Errors
     /// An unknown part, a canvas without a 2-D context, or a drawing failure.
-    pub fn draw(&mut self, canvas: HtmlCanvasElement, part: &str) -> Result<Option<String>, JsError> {
+    pub fn draw(
+        &mut self,
+        canvas: HtmlCanvasElement,
+        part: &str,
+    ) -> Result<Option<String>, JsError> {
         let area = canvas_area(canvas)?;
         match Part::parse(part)? {
             Part::Map(map) => {
                 let highlight = self.model.highlight(map);
-                let layout = figures::draw_obstruction_grid(&area, self.model.grid(map), highlight)?;
+                let layout =
+                    figures::draw_obstruction_grid(&area, self.model.grid(map), highlight)?;
                 area.present()?;
                 self.layouts[map.index()] = Some(layout);
                 Ok(Some(serde_json::to_string(&layout)?))
@@ -78,7 +83,13 @@ impl HeatmapsView {
     /// # Errors
     /// An unknown part, no random source for a fresh seed, or a run the core refuses.
     #[wasm_bindgen(js_name = pointAt)]
-    pub fn point_at(&mut self, part: &str, x: f64, y: f64, press: bool) -> Result<JsValue, JsError> {
+    pub fn point_at(
+        &mut self,
+        part: &str,
+        x: f64,
+        y: f64,
+        press: bool,
+    ) -> Result<JsValue, JsError> {
         let map = map_of(part)?;
         let cell = self.layouts[map.index()].and_then(|l| l.cell_at(x, y));
         let out = self.model.point(map, cell, press, super::fresh_seed()?)?;
@@ -165,7 +176,9 @@ impl HeatmapsView {
             }
             Part::Loss | Part::Run => {
                 let run = model.run_mut().ok_or(HeatmapsError::NoRun)?;
-                svg(width, height, |a| figures::draw_random_run_loss(a, run, true))?
+                svg(width, height, |a| {
+                    figures::draw_random_run_loss(a, run, true)
+                })?
             }
         })
     }
