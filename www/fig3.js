@@ -34,11 +34,18 @@ const view = {
   raf: 0,
   redrawRaf: 0,
   shown: false,
+  refusal: "", // the message of the last refused value, shown until a value is accepted
 };
 
 function say(text) {
   $("message").textContent = text;
   $("message").hidden = !text;
+}
+
+/** A control's refusal (or "" when a value was accepted): it stays in view over the status line. */
+function sayRefusal(text) {
+  view.refusal = text;
+  say(text);
 }
 
 /** Runs a call on the handle; a crash of the core is fatal (and the loop stops). */
@@ -66,7 +73,7 @@ function showReadout() {
     v.dataset.obstructed = row.obstructed === null ? "" : String(row.obstructed);
     $(`row-${row.row}-title`).textContent = row.title;
   }
-  say(r.message || "");
+  say(view.refusal || r.message || "");
   document.getElementById("view-fig3").dataset.step = String(r.step);
   document.getElementById("view-fig3").dataset.replaying = String(r.replaying);
 }
@@ -178,6 +185,7 @@ function buildControls() {
         const result = guarded(() => view.handle.randomSeed());
         if (result && result.ok) {
           showValues(view.inputs, view.handle.schema());
+          sayRefusal("");
           afterChange(result);
         }
       });
@@ -186,7 +194,7 @@ function buildControls() {
     view.inputs[c.key] = input;
     box.append(group);
   }
-  bindInputs(view.inputs, view.handle, say, (result) => afterChange(result));
+  bindInputs(view.inputs, view.handle, sayRefusal, (result) => afterChange(result));
 }
 
 function afterChange(result) {
@@ -287,6 +295,7 @@ function linkState() {
 function applyLink(fragment) {
   pause();
   const rejections = view.handle.applyLink(fragment);
+  view.refusal = "";
   showValues(view.inputs, view.handle.schema());
   drawAll();
   if (view.handle.replaying()) requestAnimationFrame(replayFrame);
