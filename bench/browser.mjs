@@ -54,7 +54,7 @@ const web = await page.evaluate(async (seconds) => {
   // Like `obstruction bench`: η = 1e-6 (the same work per step, and the run stays finite), a batch
   // calibrated to a tenth of a window, then 5 timed windows; median and best.
   const stepsPerSecond = (preset) => {
-    const run = new wasm.Run({ preset, seed: 0, lr: 1e-6 });
+    const run = new wasm.BenchRun(preset, 1e-6);
     const window = seconds / 5;
     let batch = 16;
     for (;;) {
@@ -81,15 +81,16 @@ const web = await page.evaluate(async (seconds) => {
   const fig4 = stepsPerSecond("fig4");
   // Redraw of one 3-D panel at its on-page size, after 500 steps of trajectory.
   const canvas = document.getElementById("q-top-0");
-  const run = new wasm.Run({ preset: "fig3-obstructed-pp", seed: 0 });
-  run.step(500);
+  const view = new wasm.Fig3View();
+  view.applyLink("#fig3?v=1&step=500");
   const times = [];
   for (let i = 0; i < 200; i++) {
     const t = performance.now();
-    run.drawNeuron(canvas, 0, 0.6 + i * 0.01, 0.35);
+    view.rotate("top", 1, 0);
+    view.draw(canvas, "top-0");
     times.push(performance.now() - t);
   }
-  run.free();
+  view.free();
   times.sort((a, b) => a - b);
   return {
     fig3,

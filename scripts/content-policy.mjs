@@ -288,15 +288,34 @@ const JS_RULES = [
   [/['"`]\s*javascript:/i, "a javascript: URL is inline code"],
 ];
 
-/** The lint findings of one JavaScript file: [{ line, rule }]. */
-export function lintJs(src) {
+// What the page's own shell (www/*.js) must not contain either: it parses and formats no
+// number (the Rust view models read what was typed and write every text shown).
+const SHELL_RULES = [
+  [/\bparseFloat\s*\(/, "parseFloat reads a number in JavaScript: send the raw text to the view's set(key, text)"],
+  [/\bparseInt\s*\(/, "parseInt reads a number in JavaScript: send the raw text to the view's set(key, text)"],
+  [/(?<![\w$.])Number\s*\(/, "Number(...) reads a number in JavaScript: send the raw text to the view's set(key, text)"],
+  [/\.to(Fixed|Precision|Exponential)\s*\(/, "a number formatted in JavaScript: the view's readout carries the text (src/app/format.rs)"],
+];
+
+function lintWith(rules, src) {
   const code = stripComments(src);
   const lines = code.split("\n");
   const findings = [];
   lines.forEach((text, k) => {
-    for (const [re, rule] of JS_RULES) if (re.test(text)) findings.push({ line: k + 1, rule });
+    for (const [re, rule] of rules) if (re.test(text)) findings.push({ line: k + 1, rule });
   });
   return findings;
+}
+
+/** The lint findings of one JavaScript file: [{ line, rule }]. */
+export function lintJs(src) {
+  return lintWith(JS_RULES, src);
+}
+
+/** The lint findings of one file of the page's own shell (www/*.js): the JavaScript rules and the
+ * shell's (no number read or formatted in JavaScript). */
+export function lintShell(src) {
+  return lintWith([...JS_RULES, ...SHELL_RULES], src);
 }
 
 /**

@@ -6,10 +6,15 @@
 //! H(c) fixed at initialization; with a scalar output H(c) can be disconnected, and a run that
 //! starts in the wrong component cannot reach the global optimum.
 //!
-//! Modules: [`network`] (forward, loss, gradient), [`train`] (GD, gradient flow, conserving step),
-//! [`init`] (initializations and rescaling), [`topology`] (Betti numbers, components, verdict),
-//! [`probability`] (odds of pathological neurons), [`data`], [`presets`], [`sweep`] (Fig. 4).
-//! None of them touches the browser.
+//! The crate's folders are its layers, each using only those before it in this list
+//! (`tests/architecture.rs` checks the imports of every file):
+//! - [`core`]: the mathematics (network, training, initializations, topology, probability, data,
+//!   seeded random numbers, typed errors), never the browser;
+//! - [`experiments`]: the paper's experiments as configurations (presets, the Fig. 4 sweep);
+//! - [`app`]: one view model per view of the page, the live run they share, the link format, the
+//!   exports and the page's number formatter;
+//! - [`present`]: the charts (generic over any plotters backend) and the composed figures;
+//! - `web` (wasm32 only): the browser boundary, one handle per view model.
 
 pub mod app;
 pub mod core;

@@ -71,38 +71,112 @@ fn training_steps_allocate_nothing() {
     assert!(ALLOCATIONS.load(Ordering::Relaxed) > 0);
 }
 
-#[test]
-fn the_core_never_names_the_browser() {
+/// Every `.rs` file under `src/`, as (path relative to `src/` with `/`, text).
+fn sources() -> Vec<(String, String)> {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut checked = 0;
+    let mut out = Vec::new();
     let mut stack = vec![src.clone()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-                continue;
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path
+                    .strip_prefix(&src)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, std::fs::read_to_string(&path).unwrap()));
             }
-            let rel = path
-                .strip_prefix(&src)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            if rel.starts_with("web/")
-                || rel == "lib.rs"
-                || path.extension().is_none_or(|e| e != "rs")
-            {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            for name in ["wasm_bindgen", "web_sys", "js_sys", "plotters_canvas"] {
-                assert!(
-                    !text.contains(name),
-                    "src/{rel} names {name}: only src/web.rs may"
-                );
-            }
-            checked += 1;
         }
     }
-    assert!(checked >= 12, "only {checked} core files found");
+    out.sort();
+    out
+}
+
+/// The text of `src` without comments (line and doc comments), so that a doc link to another
+/// layer is not taken for a use of it.
+fn code_of(src: &str) -> String {
+    src.lines()
+        .map(|l| match l.find("//") {
+            Some(i) if !l[..i].contains('"') => &l[..i],
+            _ => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_core_never_names_the_browser() {
+    let mut checked = 0;
+    for (rel, text) in sources() {
+        if rel.starts_with("web/") || rel == "lib.rs" {
+            continue;
+        }
+        for name in ["wasm_bindgen", "web_sys", "js_sys", "plotters_canvas"] {
+            assert!(
+                !code_of(&text).contains(name),
+                "src/{rel} names {name}: only src/web/ may"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} files outside src/web found");
+}
+
+/// The layers of `../shared/architecture.md`: each folder may use only the layers listed.
+#[test]
+fn every_layer_uses_only_the_layers_below_it() {
+    let layers: [(&str, &[&str]); 6] = [
+        ("core/", &["core"]),
+        ("experiments/", &["core", "experiments"]),
+        ("app/", &["core", "experiments", "app"]),
+        ("present/", &["core", "experiments", "app", "present"]),
+        ("web/", &["core", "experiments", "app", "present", "web"]),
+        ("bin/", &["core", "experiments", "app", "present"]),
+    ];
+    let all = ["core", "experiments", "app", "present", "web"];
+    let mut counted = std::collections::BTreeMap::new();
+    for (rel, text) in sources() {
+        let Some((prefix, allowed)) = layers.iter().find(|(p, _)| rel.starts_with(p)) else {
+            assert!(rel == "lib.rs", "src/{rel} is outside the layers");
+            continue;
+        };
+        let code = code_of(&text);
+        for layer in all {
+            let used = [
+                format!("crate::{layer}::"),
+                format!("relu_obstruction::{layer}::"),
+            ]
+            .iter()
+            .any(|p| code.contains(p.as_str()));
+            assert!(
+                !used || allowed.contains(&layer),
+                "src/{rel} ({prefix}) uses the {layer} layer, which it may not"
+            );
+        }
+        // The charts and the app never draw into a browser surface, and the core has no I/O
+        // beyond its embedded data.
+        if *prefix == "core/" {
+            for name in ["std::fs", "std::time", "std::net", "plotters"] {
+                assert!(!code.contains(name), "src/{rel} (the core) uses {name}");
+            }
+        }
+        if *prefix == "app/" {
+            for name in ["plotters", "std::time"] {
+                assert!(
+                    !code.contains(name),
+                    "src/{rel} (the app layer) uses {name}"
+                );
+            }
+        }
+        *counted.entry(*prefix).or_insert(0) += 1;
+    }
+    for (prefix, _) in layers {
+        assert!(
+            counted.get(prefix).copied().unwrap_or(0) >= 1,
+            "no file in src/{prefix}"
+        );
+    }
 }

@@ -1,26 +1,18 @@
-//! The browser boundary in a real headless Chromium (wasm-bindgen-test): runs built from
-//! JavaScript objects, errors as `JsError`s, and charts drawn onto real canvases.
+//! The browser boundary in a real headless Chromium (wasm-bindgen-test): a view handle driven by
+//! raw text and links, refusals as `{key, code, message}` records, and charts drawn onto real
+//! canvases.
 
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use relu_obstruction::web::{Run, draw_loss_chart, limits, random_seed};
+use relu_obstruction::web::fig3::Fig3View;
+use relu_obstruction::web::random_seed;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn config(preset: &str, seed: u32, lr: Option<f64>) -> JsValue {
-    let obj = js_sys::Object::new();
-    js_sys::Reflect::set(&obj, &"preset".into(), &preset.into()).unwrap();
-    js_sys::Reflect::set(&obj, &"seed".into(), &seed.into()).unwrap();
-    if let Some(lr) = lr {
-        js_sys::Reflect::set(&obj, &"lr".into(), &lr.into()).unwrap();
-    }
-    obj.into()
-}
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(obj, &key.into()).unwrap()
@@ -50,92 +42,138 @@ fn ink(c: &HtmlCanvasElement) -> f64 {
     inked as f64 / px as f64
 }
 
-#[wasm_bindgen_test]
-fn a_run_steps_and_reports_its_readout() {
-    let mut run = Run::new(config("fig3-good-pm", 0, None)).unwrap();
-    assert_eq!(run.step(25).unwrap(), 25);
-    let r = run.readout().unwrap();
-    assert_eq!(get(&r, "step").as_f64(), Some(25.0));
-    assert_eq!(get(&r, "components").as_f64(), Some(4.0));
-    let label: Vec<f64> = js_sys::Array::from(&get(&r, "component_label"))
+/// The field `key` of row `row` (0 top, 1 bottom) of a Fig. 3 readout.
+fn field(r: &JsValue, row: u32, key: &str) -> JsValue {
+    let rows = js_sys::Array::from(&get(r, "rows"));
+    let fields = js_sys::Array::from(&get(&rows.get(row), "fields"));
+    fields
         .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
-    assert_eq!(label, vec![1.0, -1.0]);
-    let verdict = get(&r, "verdict");
-    assert_eq!(get(&verdict, "obstructed").as_bool(), Some(false));
-    // The loss history is flat [t, L, t, L, …] with one pair per step, decreasing for this run.
-    let h = run.loss_history();
-    assert_eq!(h.len(), 50);
-    assert_eq!(h[0], 0.0);
-    assert!(h[49] < h[1]);
+        .find(|f| get(f, "key").as_string().as_deref() == Some(key))
+        .unwrap()
 }
 
 #[wasm_bindgen_test]
-fn bad_settings_become_errors_naming_the_field() {
-    for (cfg, needle) in [
-        (config("fig7", 0, None), "preset"),
-        (config("fig3-good-pm", 0, Some(0.0)), "learning rate"),
-        (
-            config("fig3-good-pm", 0, Some(f64::INFINITY)),
-            "learning rate",
-        ),
-        (JsValue::from_str("not an object"), "bad run settings"),
+fn a_view_replays_a_link_and_reports_its_readout() {
+    let mut view = Fig3View::new();
+    let refused = view.apply_link("#fig3?v=1&top=fig3-good-pm&step=25");
+    assert_eq!(js_sys::Array::from(&refused.unwrap()).length(), 0);
+    let r = view.readout().unwrap();
+    assert_eq!(get(&r, "step").as_f64(), Some(25.0));
+    assert_eq!(
+        get(&field(&r, 0, "components"), "value")
+            .as_string()
+            .unwrap(),
+        "4"
+    );
+    assert_eq!(
+        get(&field(&r, 0, "label"), "value").as_string().unwrap(),
+        "[1,-1]"
+    );
+    assert_eq!(
+        get(&field(&r, 0, "label"), "text").as_string().unwrap(),
+        "(+,−)"
+    );
+    let rows = js_sys::Array::from(&get(&r, "rows"));
+    assert_eq!(get(&rows.get(0), "obstructed").as_bool(), Some(false));
+    let link = get(&view.link_state().unwrap(), "link")
+        .as_string()
+        .unwrap();
+    assert!(link.contains("&step=25&"), "{link}");
+}
+
+#[wasm_bindgen_test]
+fn refusals_are_records_and_keep_the_previous_value() {
+    let mut view = Fig3View::new();
+    for (text, code) in [
+        ("0x10", "not_a_number"),
+        ("0", "out_of_range"),
+        ("1e999", "not_finite"),
     ] {
-        let err = Run::new(cfg).err().expect("refused");
-        let msg = JsValue::from(err);
-        let text = get(&msg, "message").as_string().unwrap();
-        assert!(text.contains(needle), "{text}");
+        let out = view.set("lr", text).unwrap();
+        assert_eq!(get(&out, "ok").as_bool(), Some(false));
+        let rejection = get(&out, "rejection");
+        assert_eq!(get(&rejection, "key").as_string().unwrap(), "lr");
+        assert_eq!(get(&rejection, "code").as_string().unwrap(), code);
+        assert!(
+            get(&rejection, "message")
+                .as_string()
+                .unwrap()
+                .contains("still in use")
+        );
     }
+    let link = get(&view.link_state().unwrap(), "link")
+        .as_string()
+        .unwrap();
+    assert!(link.contains("&lr=0.05&"), "{link}");
+    let out = view.set("preset-nope", "1").unwrap();
+    assert_eq!(
+        get(&get(&out, "rejection"), "code").as_string().unwrap(),
+        "unknown_key"
+    );
 }
 
 #[wasm_bindgen_test]
-fn divergence_is_an_error_and_the_run_keeps_finite_numbers() {
-    let mut run = Run::new(config("fig3-good-pm", 0, Some(10.0))).unwrap();
-    let err = run.step(10_000).expect_err("η = 10 diverges");
-    let text = get(&JsValue::from(err), "message").as_string().unwrap();
-    assert!(text.contains("diverged"), "{text}");
-    assert!(run.step(1).is_err(), "a diverged run stays stopped");
-    let r = run.readout().unwrap();
-    assert!(get(&r, "loss").as_f64().unwrap().is_finite());
-    assert!(get(&r, "failure").as_string().is_some());
+fn divergence_stops_the_frames_and_the_readout_says_it_in_words() {
+    let mut view = Fig3View::new();
+    assert_eq!(
+        get(&view.set("lr", "10").unwrap(), "ok").as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        get(&view.set("speed", "1000").unwrap(), "ok").as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        get(&view.set("pause", "0").unwrap(), "ok").as_bool(),
+        Some(true)
+    );
+    let mut stopped = false;
+    for _ in 0..20 {
+        if get(&view.frame().unwrap(), "stop").as_bool() == Some(true) {
+            stopped = true;
+            break;
+        }
+    }
+    assert!(stopped, "η = 10 diverges");
+    assert!(!view.can_play(), "a diverged run stays stopped");
+    let r = view.readout().unwrap();
+    let message = get(&r, "message").as_string().unwrap();
+    assert!(message.contains("diverged"), "{message}");
+    assert!(!message.contains("NaN"), "{message}");
+    let loss = get(&field(&r, 0, "loss"), "text").as_string().unwrap();
+    assert!(!loss.contains("NaN"), "{loss}");
 }
 
 #[wasm_bindgen_test]
 fn the_charts_draw_onto_real_canvases() {
-    let mut top = Run::new(config("fig3-obstructed-pp", 1, None)).unwrap();
-    let mut bottom = Run::new(config("fig3-good-pm", 1, None)).unwrap();
-    top.step(40).unwrap();
-    bottom.step(40).unwrap();
+    let mut view = Fig3View::new();
+    view.apply_link("#fig3?v=1&seed=1&step=40").unwrap();
     let q = canvas(400, 400);
     assert_eq!(ink(&q), 0.0);
-    top.draw_neuron(q.clone(), 0, 0.6, 0.35).unwrap();
+    view.draw(q.clone(), "top-0").unwrap();
     let drawn = ink(&q);
     assert!(drawn > 0.02, "quadric panel ink {drawn}");
     let first = q.to_data_url().unwrap();
-    top.draw_neuron(q.clone(), 0, 1.6, 0.35).unwrap();
+    view.rotate("top", 100.0, 0.0);
+    view.draw(q.clone(), "top-0").unwrap();
     assert_ne!(
         q.to_data_url().unwrap(),
         first,
         "another yaw draws another view"
     );
-    assert!(
-        top.draw_neuron(q.clone(), 5, 0.6, 0.35).is_err(),
-        "no neuron 6"
-    );
+    assert!(view.draw(q.clone(), "top-5").is_err(), "no neuron 6");
     let l = canvas(640, 480);
-    draw_loss_chart(l.clone(), &mut top, &mut bottom, true).unwrap();
+    view.draw(l.clone(), "loss").unwrap();
     assert!(ink(&l) > 0.02);
-    draw_loss_chart(l.clone(), &mut top, &mut bottom, false).unwrap();
+    view.set("log", "0").unwrap();
+    view.draw(l.clone(), "loss").unwrap();
     assert!(ink(&l) > 0.02);
 }
 
 #[wasm_bindgen_test]
-fn seeds_and_limits_come_from_the_core() {
+fn seeds_come_from_the_browser() {
     let a = random_seed().unwrap();
     let b = random_seed().unwrap();
     assert!((0.0..=9_007_199_254_740_991.0).contains(&a) && a.fract() == 0.0);
     assert_ne!(a, b);
-    let l = limits().unwrap();
-    assert_eq!(get(&l, "lrMax").as_f64(), Some(1000.0));
 }

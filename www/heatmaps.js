@@ -70,7 +70,7 @@ function say(text) {
 
 /** Tells the shell that the state changed: a new history entry (`push`) or the current one. */
 function changed(push) {
-  if (view.shell.changed) view.shell.changed(push);
+  view.shell.changed(push);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,8 +398,10 @@ window.reluViews.heatmaps = {
     stopLoop();
   },
   linkState() {
-    return view.handle ? view.handle.linkState() : null;
+    return view.handle.linkState();
   },
+  /** The handle, for the tests. */
+  handle: () => view.handle,
   applyLink(fragment) {
     stopLoop();
     const rejections = guarded(() => view.handle.applyLink(fragment)) || [];

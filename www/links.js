@@ -1,27 +1,26 @@
 // Links: the page's whole state in the URL fragment. The format, its version and every check live
-// in the Rust core (src/link.rs, through wasm.parseLink / wasm.formatLink / wasm.linkSchema /
-// wasm.linkPresets); this module only reads location.hash, asks the active view for getState() and
-// setState(values), writes history entries, shows the link message, the presets menu and the
-// "Copy link" button. Everything taken from a link is shown with textContent only.
+// in the Rust core (src/app/link.rs): each view's handle applies a link to its model
+// (view.applyLink(fragment), returning the refused pieces) and writes the link of what it shows
+// (view.linkState() → {link, note}). This module only reads location.hash, routes it to its view,
+// writes history entries when a view says it changed (notifyChange), shows the link message, the
+// presets menu and the "Copy link" button. Everything taken from a link is shown with textContent
+// only.
 
 import { el } from "./dom.js";
 
-// How often continuous changes (dragging, rotation, stepping during play) refresh the URL.
-const SYNC_MS = 400;
-// Keys holding a step count: a link replays at most the schema's maximum.
-const REPLAY_KEYS = ["step", "rstep"];
-// Play/pause buttons change no setting: the steps they make refresh the URL without a new entry.
-const CONTINUOUS_IDS = new Set(["play", "fig1b-play", "hm-play"]);
+// Continuous changes (dragging, rotation, stepping during play) refresh the URL at most this often.
+const CONTINUOUS_MS = 400;
 
 const links = {
   wasm: null,
   hooks: null,
-  schema: null,
   applied: null, // the location.hash last applied or written by this module
   applying: false,
   lastByView: {}, // view → its last link, for the navigation
-  capped: null, // a note when the replay length was capped
-  pending: 0,
+  capped: null, // a note when the link cannot hold the whole state
+  lastWrite: 0, // when a continuous change last refreshed the URL
+  trailing: 0, // the timer of a continuous change still to be written
+  appliedCount: 0, // links applied so far (for the tests)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -34,9 +33,8 @@ function fail(err) {
 // ---------------------------------------------------------------------------------------------
 // The message naming what a link had wrong
 
-function showRejections(parsed) {
+function showRejections(list) {
   const box = $("link-message");
-  const list = parsed.rejections;
   box.replaceChildren();
   box.hidden = list.length === 0;
   if (!list.length) return;
@@ -65,29 +63,11 @@ function activeModule() {
 
 /** The version-1 link of the active view's current state, or null when the view is not ready. */
 function currentLink() {
-  const view = links.hooks.activeView();
   const mod = activeModule();
-  // A view on the link protocol writes its own link (and says what it cannot hold).
-  if (mod && mod.linkState) {
-    const s = mod.linkState();
-    if (!s) return null;
-    links.capped = s.note;
-    return s.link;
-  }
-  if (!mod || !mod.getState) return null;
-  const state = mod.getState();
-  if (!state) return null;
-  links.capped = null;
-  for (const key of REPLAY_KEYS) {
-    const param = (links.schema[view] || []).find((p) => p.key === key);
-    if (!param || typeof state[key] !== "number") continue;
-    const max = view === "fig3" && state.int === "flow" ? Math.min(param.max, links.replay.fig3FlowReplay) : param.max;
-    if (state[key] > max) {
-      links.capped = `this link replays ${max} steps, the most a link holds here (the page is at step ${state[key]})`;
-      state[key] = max;
-    }
-  }
-  return links.wasm.formatLink(view, state);
+  if (!mod || !mod.linkState) return null;
+  const state = mod.linkState();
+  links.capped = state.note;
+  return state.link;
 }
 
 /** Writes the current state into the URL: a new history entry (`push`) or the current one. */
@@ -114,41 +94,55 @@ function sync(push) {
   $("link-field").value = location.href;
 }
 
-function schedulePush() {
-  clearTimeout(links.pending);
-  links.pending = setTimeout(() => sync(true), 0);
+/**
+ * A view's state changed. `push`: a discrete change (a new history entry, written now).
+ * Otherwise a continuous one: the current entry is refreshed at most every CONTINUOUS_MS, with a
+ * last write when the changes stop.
+ */
+export function notifyChange(push) {
+  if (!links.wasm || links.applying) return;
+  clearTimeout(links.trailing);
+  links.trailing = 0;
+  const now = performance.now();
+  if (push || now - links.lastWrite >= CONTINUOUS_MS) {
+    links.lastWrite = now;
+    sync(Boolean(push));
+  } else {
+    links.trailing = setTimeout(() => notifyChange(false), CONTINUOUS_MS - (now - links.lastWrite));
+  }
 }
 
 /** Applies the link in the address bar: its view, its values, its message. */
 function applyHash() {
   if (location.hash === links.applied) return;
-  let parsed;
+  let view;
   try {
-    parsed = links.wasm.parseLink(location.hash);
+    view = links.wasm.linkView(location.hash);
   } catch (err) {
     fail(err);
     return;
   }
+  let rejections = [];
   links.applying = true;
   try {
-    links.hooks.setActiveView(parsed.view);
+    links.hooks.setActiveView(view);
     links.hooks.route();
-    const mod = links.hooks.module(parsed.view);
-    if (mod && mod.applyLink) parsed = { ...parsed, rejections: mod.applyLink(location.hash) };
-    else if (mod && mod.setState) mod.setState(parsed.values, parsed);
+    const mod = links.hooks.module(view);
+    if (mod && mod.applyLink) rejections = mod.applyLink(location.hash);
   } catch (err) {
     fail(err);
   } finally {
     links.applying = false;
   }
-  showRejections(parsed);
+  showRejections(rejections);
   // The address bar now shows the canonical link of what is on screen (defaults written out,
   // rejected values dropped), so that a copy or a reload gives exactly this state.
   links.applied = location.hash;
   sync(false);
   links.applied = location.hash;
   $("link-field").value = location.href;
-  document.body.dataset.linkApplied = String(Number(document.body.dataset.linkApplied || 0) + 1);
+  links.appliedCount += 1;
+  document.body.dataset.linkApplied = String(links.appliedCount);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,30 +201,11 @@ async function copyLink() {
 export function initLinks(wasm, hooks) {
   links.wasm = wasm;
   links.hooks = hooks;
-  links.schema = wasm.linkSchema();
-  links.replay = wasm.linkReplayLimits();
   buildPresets();
   $("copy-link").addEventListener("click", copyLink);
   addEventListener("popstate", applyHash);
   addEventListener("hashchange", applyHash);
-  // Discrete changes of a setting make a history entry; continuous ones only refresh it.
-  for (const type of ["change", "click", "submit"]) {
-    document.addEventListener(type, (e) => {
-      const t = e.target;
-      if (!t || !t.closest || t.closest("header, #link-tools")) return;
-      const button = t.closest("button");
-      if (button && CONTINUOUS_IDS.has(button.id)) return;
-      // Saving a chart or a run changes no setting (and a history write could cut a download).
-      if (t.closest(".export-bar, .classroom-bar")) return;
-      schedulePush();
-    });
-  }
-  document.addEventListener("keyup", (e) => {
-    if (e.target && e.target.closest && e.target.closest(".export-bar, .classroom-bar")) return;
-    if (e.key === "Enter" || e.key === " " || e.key === "r" || e.key === "R") schedulePush();
-  });
-  setInterval(() => sync(false), SYNC_MS);
   applyHash();
   // For the console and the end-to-end tests.
-  window.reluLinks = { links, sync, applyHash, currentLink };
+  window.reluLinks = { links, sync, applyHash, currentLink, notifyChange };
 }

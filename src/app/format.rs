@@ -136,6 +136,15 @@ pub fn drift(x: f64) -> String {
     format!("{sign}{}", exponential(x.abs(), 1))
 }
 
+/// A count held as a float (exact up to 2^53): its digits, or words when it is not finite.
+pub fn count(n: f64) -> String {
+    if n.is_finite() {
+        format!("{n:.0}")
+    } else {
+        non_finite(n).into()
+    }
+}
+
 /// A duration in seconds: one decimal below ten seconds, whole seconds above.
 pub fn seconds(s: f64) -> String {
     if !s.is_finite() {

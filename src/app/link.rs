@@ -47,10 +47,11 @@ pub const MAX_VALUE_LEN: usize = 64;
 pub const MAX_LIST_LEN: usize = 8_192;
 /// Characters of a rejected key or value quoted back in a message.
 pub const SHOWN_CHARS: usize = 48;
-/// Most steps a Fig. 3 link replays (both runs, gradient flow included, stay well under a second).
+/// Most steps a Fig. 3 link replays (gradient descent: both runs in a few tens of milliseconds).
 pub const FIG3_MAX_REPLAY: u64 = 20_000;
 /// Most steps a Fig. 3 link replays with the gradient-flow integrator (its adaptive substeps make a
-/// step of an obstructed run up to a few hundred times dearer than a GD step).
+/// step of an obstructed run up to a few hundred times dearer than a GD step, so the view model
+/// replays it in slices across frames: [`crate::app::fig3::FLOW_REPLAY_SLICE`]).
 pub const FIG3_MAX_FLOW_REPLAY: u64 = 1_000;
 /// Most steps a Fig. 1b link replays.
 pub const FIG1B_MAX_REPLAY: u64 = 20_000;
@@ -589,6 +590,11 @@ pub enum Reason {
         /// The most steps replayed.
         max: u64,
     },
+    /// A value the view model could not take (a run that cannot be built from it).
+    Refused {
+        /// Why, in a sentence.
+        why: String,
+    },
     /// A value that needs another key (the live run of the appendix view needs a selected cell).
     Needs {
         /// The key needed.
@@ -619,6 +625,7 @@ impl Reason {
             Self::BadVersion => "bad_version",
             Self::MissingVersion => "missing_version",
             Self::Needs { .. } => "needs",
+            Self::Refused { .. } => "refused",
             Self::ReplayTooLong { .. } => "replay_too_long",
         }
     }
@@ -662,6 +669,7 @@ impl fmt::Display for Reason {
             ),
             Self::MissingVersion => f.write_str("no format version given: read as v=1"),
             Self::Needs { needs } => write!(f, "needs the key {needs} to be set"),
+            Self::Refused { why } => f.write_str(why),
             Self::ReplayTooLong { max } => write!(
                 f,
                 "too many steps to replay with the gradient-flow integrator (int=flow): at most {max}"

@@ -12,6 +12,9 @@ fn main() {
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use relu_obstruction::app::export::{RunExport, replay};
+    use relu_obstruction::app::fig3::Fig3Model;
+    use relu_obstruction::app::link::{View, parse_link};
+    use relu_obstruction::app::view::{ViewModel, link_state, open_link, set};
     use relu_obstruction::core::data::Dataset;
     use relu_obstruction::core::init::InitScheme;
     use relu_obstruction::core::network::{Batch, Scratch, loss};
@@ -44,6 +47,9 @@ commands:
   bench       [--seconds T]
   export      --preset NAME [--seed S] [--l L --l-plus P]   (data and initial θ, for the peers)
   export-sweep --widths 1,2,4,8 --seeds S                   (every job's initial θ and the data)
+  view        LINK [--set KEY=TEXT | --frames N | --step]…  (a view of the page opened from LINK,
+              then driven as the page drives it: typed values, animation frames, the Step
+              button; prints its readout and its link)
 presets: fig3-obstructed-pp, fig3-obstructed-mm, fig3-good-pm, fig3-good-nonpathological, fig4
 schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming_normal_fan_out,
          kaiming_uniform_fan_out";
@@ -184,7 +190,104 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
             "bench" => bench(&Options::parse(rest, &["seconds"])?),
             "export" => export(&Options::parse(rest, &["preset", "seed", "l", "l-plus"])?),
             "export-sweep" => export_sweep(&Options::parse(rest, &["widths", "seeds"])?),
+            "view" => view(rest),
             other => Err(Failure::Usage(format!("unknown command '{other}'"))),
+        }
+    }
+
+    /// One action of `view`, in the order given.
+    enum Action {
+        Set(String, String),
+        Frames(u64),
+        Step,
+    }
+
+    fn view_actions(args: &[String]) -> Res<(String, Vec<Action>)> {
+        let mut it = args.iter();
+        let link = it
+            .next()
+            .filter(|a| !a.starts_with("--"))
+            .ok_or_else(|| Failure::Usage("view needs a LINK such as '#fig3?v=1&step=10'".into()))?
+            .clone();
+        let mut actions = Vec::new();
+        while let Some(arg) = it.next() {
+            let mut value = |name: &str| {
+                it.next()
+                    .cloned()
+                    .ok_or_else(|| Failure::Usage(format!("{name} needs a value")))
+            };
+            match arg.as_str() {
+                "--set" => {
+                    let kv = value("--set")?;
+                    let (k, v) = kv
+                        .split_once('=')
+                        .ok_or_else(|| Failure::Usage(format!("--set {kv}: expected KEY=TEXT")))?;
+                    actions.push(Action::Set(k.into(), v.into()));
+                }
+                "--frames" => {
+                    let n = value("--frames")?;
+                    let n = n
+                        .parse()
+                        .map_err(|_| Failure::Usage(format!("--frames {n}: not a count")))?;
+                    actions.push(Action::Frames(n));
+                }
+                "--step" => actions.push(Action::Step),
+                other => return Err(Failure::Usage(format!("unknown option {other}"))),
+            }
+        }
+        Ok((link, actions))
+    }
+
+    /// Applies `actions` to `model`: typed values through `set` (a refusal is recorded, as the
+    /// page shows it), frames and steps through `frame` / `step`.
+    fn drive<M: ViewModel>(
+        model: &mut M,
+        actions: &[Action],
+        mut frame: impl FnMut(&mut M),
+        mut step: impl FnMut(&mut M),
+    ) -> Vec<Value> {
+        let mut refused = Vec::new();
+        for a in actions {
+            match a {
+                Action::Set(k, v) => {
+                    if let Err(r) = set(model, k, v) {
+                        refused.push(json!(r));
+                    }
+                }
+                Action::Frames(n) => (0..*n).for_each(|_| frame(model)),
+                Action::Step => step(model),
+            }
+        }
+        refused
+    }
+
+    fn view(args: &[String]) -> Res<Value> {
+        let (link, actions) = view_actions(args)?;
+        match parse_link(&link).view {
+            View::Fig3 => {
+                let mut m = Fig3Model::new();
+                let mut refused: Vec<Value> =
+                    open_link(&mut m, &link).iter().map(|r| json!(r)).collect();
+                while m.replay() {}
+                refused.extend(drive(
+                    &mut m,
+                    &actions,
+                    |m| {
+                        m.frame();
+                    },
+                    Fig3Model::step_once,
+                ));
+                Ok(json!({
+                    "view": "fig3",
+                    "readout": m.readout(),
+                    "link": link_state(&m),
+                    "rejections": refused,
+                }))
+            }
+            other => Err(Failure::Usage(format!(
+                "view: the {} view cannot be driven from the command line yet",
+                other.name()
+            ))),
         }
     }
 

@@ -133,11 +133,21 @@ pub enum TrainError {
 impl fmt::Display for TrainError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Diverged { step, loss, lr } => write!(
-                f,
-                "training diverged at step {step} (loss = {loss}) with learning rate {lr}: \
-                 lower the learning rate and reset"
-            ),
+            Self::Diverged { step, loss, lr } => {
+                // Said in words: a page never shows "NaN" or "inf".
+                let what = if loss.is_nan() {
+                    "the loss is no longer a number".to_string()
+                } else if loss.is_infinite() {
+                    "the loss became infinite".to_string()
+                } else {
+                    format!("a parameter is no longer a number at loss {loss}")
+                };
+                write!(
+                    f,
+                    "training diverged at step {step} ({what}) with learning rate {lr}: \
+                     lower the learning rate and reset"
+                )
+            }
             Self::StepBudget { step } => write!(
                 f,
                 "the gradient-flow integrator needed too many substeps at step {step}"

@@ -5,12 +5,11 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::Run;
 use super::canvas::PageCanvas;
 use super::fig1b::SingleNeuron;
 use super::fig4::SweepResult;
 use super::topology::{DIM_MAX, check_c, whole};
-use crate::app::export::{RunExport, fig1b_record, fig3_record, sweep_csv, sweep_json};
+use crate::app::export::{RunExport, fig1b_record, sweep_csv, sweep_json};
 use crate::core::topology;
 use crate::experiments::sweep::SweepConfig;
 use crate::present::charts::ChartError;
@@ -27,7 +26,7 @@ fn chart_err(e: ChartError) -> JsError {
 
 /// [`figures::svg`] for the page: the same SVG backend, with text measured by a detached canvas
 /// instead of plotters' `<span style>` (which the page's Content-Security-Policy refuses).
-pub(super) fn svg<T>(
+pub(crate) fn svg<T>(
     width: u32,
     height: u32,
     draw: impl FnOnce(&DrawingArea<PageCanvas<'_>, Shift>) -> Result<T, ChartError>,
@@ -42,66 +41,6 @@ pub(super) fn svg<T>(
         area.present()?;
     }
     Ok(out)
-}
-
-#[wasm_bindgen]
-impl Run {
-    /// Neuron k's panel as an SVG document of width × height pixels.
-    ///
-    /// # Errors
-    /// A bad size, no neuron k, or a drawing failure.
-    #[wasm_bindgen(js_name = neuronSvg)]
-    pub fn neuron_svg(
-        &self,
-        k: usize,
-        yaw: f64,
-        pitch: f64,
-        width: u32,
-        height: u32,
-    ) -> Result<String, JsError> {
-        svg(width, height, |a| {
-            figures::draw_fig3_neuron(a, &self.session, k, yaw, pitch)
-        })
-        .map_err(chart_err)
-    }
-
-    /// This run as CSV (settings in `# key=value` comments, one row per recorded step); `name`
-    /// is the row ("top" or "bottom").
-    #[wasm_bindgen(js_name = exportCsv)]
-    pub fn export_csv(&mut self, name: &str) -> String {
-        fig3_record(name, &mut self.session).to_csv("fig3")
-    }
-}
-
-/// The Fig. 3 loss chart as an SVG document.
-///
-/// # Errors
-/// A bad size or a drawing failure.
-#[wasm_bindgen(js_name = lossChartSvg)]
-pub fn loss_chart_svg(
-    top: &Run,
-    bottom: &Run,
-    log_scale: bool,
-    width: u32,
-    height: u32,
-) -> Result<String, JsError> {
-    svg(width, height, |a| {
-        figures::draw_fig3_loss(a, &top.session, &bottom.session, log_scale)
-    })
-    .map_err(chart_err)
-}
-
-/// Both Fig. 3 runs as one JSON export (settings, final state and rows of each).
-#[wasm_bindgen(js_name = fig3ExportJson)]
-pub fn fig3_export_json(top: &mut Run, bottom: &mut Run) -> String {
-    RunExport::new(
-        "fig3",
-        vec![
-            fig3_record("top", &mut top.session),
-            fig3_record("bottom", &mut bottom.session),
-        ],
-    )
-    .to_json()
 }
 
 #[wasm_bindgen]

@@ -339,11 +339,17 @@ test("touch: a finger turns the 3-D plots and drags the Fig. 1b point", async ()
     const r = c.getBoundingClientRect();
     return [r.left + r.width / 2, r.top + r.height / 2];
   });
-  const yaw0 = await p.evaluate(() => window.reluApp.state.views.top.yaw);
+  // The row's yaw as the Fig. 3 view model writes it into its link.
+  const yawOf = (row) =>
+    p.evaluate((key) => Number(new URLSearchParams(window.reluViews.fig3.linkState().link.split("?")[1]).get(key)), row === "top" ? "ty" : "by");
+  const yaw0 = await yawOf("top");
   const px0 = await pixels(p, "q-top-0");
   await touchDrag(p, cdp, box, [box[0] + 120, box[1]]);
-  await p.waitForFunction((y) => window.reluApp.state.views.top.yaw > y + 1, yaw0);
-  const yaw1 = await p.evaluate(() => window.reluApp.state.views.top.yaw);
+  await p.waitForFunction(
+    (y) => Number(new URLSearchParams(window.reluViews.fig3.linkState().link.split("?")[1]).get("ty")) > y + 1,
+    yaw0,
+  );
+  const yaw1 = await yawOf("top");
   assert.ok(Math.abs(yaw1 - yaw0 - 1.2) < 0.05, `yaw ${yaw0} → ${yaw1}`);
   await p.waitForFunction(([id, h]) => {
     const c = document.getElementById(id);
@@ -353,7 +359,7 @@ test("touch: a finger turns the 3-D plots and drags the Fig. 1b point", async ()
     return x !== h;
   }, ["q-top-0", px0]);
   assert.deepEqual(await p.evaluate(() => [...window.pointerTypes]), ["touch"]);
-  assert.equal(await p.evaluate(() => window.reluApp.state.views.bottom.yaw), yaw0, "the other row did not turn");
+  assert.equal(await yawOf("bottom"), yaw0, "the other row did not turn");
 
   // Fig. 2a: the quadric turns the same way.
   await openView(p, server.url, "topology");

@@ -119,6 +119,8 @@ test("a divergent learning rate pauses with a message and reset recovers", async
   await page.waitForFunction(() => document.getElementById("play").textContent === "Play");
   const msg = await page.textContent("#message");
   assert.match(msg, /learning rate 10/);
+  assert.match(msg, /the loss is no longer a number|the loss became infinite|no longer a number/);
+  assert.doesNotMatch(await page.textContent("#view-fig3"), /NaN|Infinity/, "no NaN on screen");
   const loss = Number(await readout(page, "top", "loss"));
   assert.ok(Number.isFinite(loss), "the readout keeps the last finite state");
   await screenshot(page, "05-diverged");
@@ -137,23 +139,33 @@ test("a divergent learning rate pauses with a message and reset recovers", async
 
 test("out-of-range and malformed values are refused with a message, not clamped", async () => {
   const { page, problems, context } = await openApp();
+  // Every value is read by the Rust view model with the link's grammar and limits: the message
+  // names the control, why, and the value that stays in force.
   const cases = [
-    ["#lr", "0", /learning rate = 0 is out of range/],
-    ["#lr", "5000", /out of range/],
-    ["#lr", "abc", /not a number/],
-    ["#seed", "-3", /whole number/],
-    ["#seed", "1e99", /whole number/],
-    ["#speed", "0", /1 to 1000/],
+    ["#lr", "0", "out_of_range", /^Learning rate η "0": out of range \(0, 1000\]\. The previous value 0\.05 is still in use\.$/],
+    ["#lr", "5000", "out_of_range", /out of range/],
+    ["#lr", "abc", "not_a_number", /"abc": not a number/],
+    ["#lr", "0x10", "not_a_number", /"0x10": not a number/],
+    ["#lr", "1e999", "not_finite", /not a finite number/],
+    ["#seed", "-3", "out_of_range", /^Seed "-3": out of range \[0, 9007199254740991\]/],
+    ["#seed", "1e99", "out_of_range", /out of range/],
+    ["#seed", "2.5", "not_whole", /not a whole number/],
+    ["#speed", "0", "out_of_range", /Steps per frame "0": out of range \[1, 1000\]/],
   ];
-  for (const [sel, value, re] of cases) {
+  for (const [sel, value, code, re] of cases) {
     await page.fill(sel, value);
     await page.locator(sel).blur();
     await page.waitForFunction(() => !document.getElementById("message").hidden);
     assert.match(await page.textContent("#message"), re, `${sel} = ${value}`);
     assert.equal(await page.getAttribute(sel, "aria-invalid"), "true");
+    assert.equal(await page.getAttribute(sel, "data-rejected"), code, `${sel} = ${value}`);
     assert.equal(await page.inputValue(sel), value, "the typed value is not silently replaced");
+    // The link keeps the value in force (0x10 is not 16).
+    const link = await page.evaluate(() => window.reluViews.fig3.linkState().link);
+    assert.match(link, /&seed=0&lr=0\.05&int=gd&speed=4&/, `${sel} = ${value}: ${link}`);
     await page.fill(sel, sel === "#lr" ? "0.05" : sel === "#seed" ? "0" : "4");
     await page.locator(sel).blur();
+    assert.equal(await page.getAttribute(sel, "aria-invalid"), null);
   }
   await page.fill("#lr", "0");
   await page.locator("#lr").blur();
@@ -161,8 +173,9 @@ test("out-of-range and malformed values are refused with a message, not clamped"
   // The runs still use the last valid settings.
   await page.keyboard.press("ArrowRight").catch(() => {});
   await page.click("#step");
-  const lrUsed = await page.evaluate(() => window.reluApp.state.settings.lr);
-  assert.equal(lrUsed, 0.05);
+  const link = await page.evaluate(() => window.reluViews.fig3.linkState().link);
+  assert.match(link, /&lr=0\.05&/, "the runs still use η = 0.05");
+  assert.equal(await readout(page, "top", "step"), "2", "→ and Step each took one step");
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -241,25 +254,102 @@ test("the browser computes exactly the numbers of the native command line", asyn
         encoding: "utf8",
       }),
     );
+    // The page's own view model, driven by a link as a reader would open it.
     const web = await page.evaluate(
       ([p, s, i, n]) => {
-        const run = new window.reluApp.wasm.Run({ preset: p, seed: s, integrator: i });
-        const theta0 = Array.from(run.params());
-        run.step(n);
-        const hist = Array.from(run.lossHistory());
-        const out = { theta0, theta: Array.from(run.params()), loss: hist.filter((_, j) => j % 2 === 1), readout: run.readout() };
-        run.free();
+        const fresh = new window.reluApp.wasm.Fig3View();
+        fresh.applyLink(`#fig3?v=1&top=${p}&seed=${s}&int=${i}`);
+        const theta0 = Array.from(fresh.params("top"));
+        fresh.free();
+        const view = new window.reluApp.wasm.Fig3View();
+        const refused = view.applyLink(`#fig3?v=1&top=${p}&seed=${s}&int=${i}&step=${n}`);
+        while (view.replay());
+        const hist = Array.from(view.lossHistory("top"));
+        const r = view.readout();
+        const out = {
+          refused,
+          theta0,
+          theta: Array.from(view.params("top")),
+          loss: hist.filter((_, j) => j % 2 === 1),
+          label: JSON.parse(r.rows[0].fields.find((f) => f.key === "label").value),
+          step: r.step,
+        };
+        view.free();
         return out;
       },
       [preset, seed, integrator, steps],
     );
+    assert.deepEqual(web.refused, []);
+    assert.equal(web.step, steps);
     assert.deepEqual(web.theta0, native.theta_initial, `${preset}: initialization bit for bit`);
     assert.equal(web.loss.length, native.loss.length);
     const maxDiff = (a, b) => Math.max(...a.map((x, j) => Math.abs(x - b[j])));
     assert.ok(maxDiff(web.loss, native.loss) <= 1e-12, `${preset} ${integrator}: loss differs by ${maxDiff(web.loss, native.loss)}`);
     assert.ok(maxDiff(web.theta, native.theta_final) <= 1e-12, `${preset} ${integrator}: θ differs`);
-    assert.deepEqual(web.readout.component_label, native.component_label);
+    assert.deepEqual(web.label, native.component_label);
     console.log(`${preset} seed ${seed} ${integrator}: ${steps} steps, max |Δloss| = ${maxDiff(web.loss, native.loss)}`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a link and typed values give the readouts of the native view model", async () => {
+  assert.ok(fs.existsSync(BIN), `native binary at ${BIN} (cargo build --release)`);
+  const link = "#fig3?v=1&top=fig3-good-pm&bottom=fig3-obstructed-mm&seed=5&pause=0&step=40";
+  const { page, problems, context } = await openApp();
+  await page.goto(`${server.url}${link}`);
+  await page.waitForFunction(() => document.getElementById("view-fig3").dataset.step === "40");
+  // What a reader does next: a bad value (refused), a good one, an integrator, two steps.
+  for (const [sel, text] of [["#lr", "0x10"], ["#lr", "0.07"]]) {
+    await page.fill(sel, text);
+    await page.locator(sel).blur();
+  }
+  await page.selectOption("#integrator", "conserving");
+  await page.click("#step");
+  await page.click("#step");
+  const native = JSON.parse(
+    execFileSync(BIN, ["view", link, "--set", "lr=0x10", "--set", "lr=0.07", "--set", "int=conserving", "--step", "--step"], { encoding: "utf8" }),
+  );
+  assert.equal(native.rejections.length, 1, "0x10 is refused natively too");
+  assert.equal(native.rejections[0].code, "not_a_number");
+  for (const row of native.readout.rows) {
+    for (const f of row.fields) {
+      const dd = await page.$eval(`#${row.row}-${f.key}`, (e) => [e.textContent, e.dataset.value]);
+      assert.deepEqual(dd, [f.text, f.value], `${row.row} ${f.key}`);
+    }
+    assert.equal(await page.textContent(`#verdict-${row.row}`), row.verdict.text);
+    assert.equal(await page.textContent(`#row-${row.row}-title`), row.title);
+  }
+  assert.equal(await page.evaluate(() => location.hash), native.link.link, "the page's link is the model's");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a gradient-flow link replays across frames without blocking the page, to the native numbers", async () => {
+  const link = "#fig3?v=1&int=flow&step=1000";
+  const { page, problems, context } = await openApp();
+  // Long tasks (main-thread work of 50 ms or more) while the link replays.
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: "longtask", buffered: false });
+  });
+  const t0 = Date.now();
+  await page.evaluate((l) => {
+    location.hash = l;
+  }, link);
+  await page.waitForFunction(() => document.getElementById("view-fig3").dataset.replaying === "true", null, { timeout: 5000 });
+  assert.match(await page.textContent("#message"), /Replaying the link: step \d+ of 1000/);
+  await page.waitForFunction(() => document.getElementById("view-fig3").dataset.step === "1000", null, { timeout: 120000 });
+  const seconds = (Date.now() - t0) / 1000;
+  const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks));
+  console.log(`flow replay of 1000 steps: ${seconds.toFixed(1)} s, longest main-thread task ${longest.toFixed(0)} ms`);
+  assert.ok(longest < 250, `the longest main-thread task while replaying took ${longest} ms`);
+  assert.equal(await page.isHidden("#message"), true, "the progress note is gone once replayed");
+  const native = JSON.parse(execFileSync(BIN, ["view", link], { encoding: "utf8" }));
+  for (const row of native.readout.rows) {
+    for (const f of row.fields) {
+      assert.equal(await page.$eval(`#${row.row}-${f.key}`, (e) => e.dataset.value), f.value, `${row.row} ${f.key}`);
+    }
   }
   assert.deepEqual(problems, []);
   await context.close();

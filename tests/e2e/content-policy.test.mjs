@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
 import { ROOT, DIST } from "./harness.mjs";
-import { cspHash, cspProblems, lintHtml, lintJs, metaCsp, report, scriptElements, stripComments } from "../../scripts/content-policy.mjs";
+import { cspHash, cspProblems, lintHtml, lintJs, lintShell, metaCsp, report, scriptElements, stripComments } from "../../scripts/content-policy.mjs";
 import { classicGlue } from "../../scripts/build-single.mjs";
 
 const SINGLE = path.join(ROOT, "dist-single/relu-obstruction.html");
@@ -21,11 +21,11 @@ function filesIn(dir, ext) {
     .map((f) => path.join(dir, f));
 }
 
-function lintFiles(files) {
+function lintFiles(files, js = lintJs) {
   const out = [];
   for (const file of files) {
     const text = fs.readFileSync(file, "utf8");
-    const findings = file.endsWith(".html") ? lintHtml(text) : lintJs(text);
+    const findings = file.endsWith(".html") ? lintHtml(text) : js(text);
     out.push(...report(path.relative(ROOT, file), findings));
   }
   return out;
@@ -35,6 +35,16 @@ test("the sources in www/ and scripts/ pass the lint", () => {
   const files = [...filesIn(path.join(ROOT, "www"), ".js"), ...filesIn(path.join(ROOT, "www"), ".html"), path.join(ROOT, "scripts/single-file-loader.js")];
   assert.ok(files.length >= 8, `found the sources: ${files.length}`);
   assert.deepEqual(lintFiles(files), []);
+});
+
+test("the shell in www/ reads and formats no number (the view models do)", () => {
+  const files = filesIn(path.join(ROOT, "www"), ".js");
+  assert.deepEqual(lintFiles(files, lintShell), []);
+  for (const sample of ['const x = parseFloat(t);', 'const n = parseInt(t, 10);', 'const v = Number(input.value);', 'el.textContent = x.toFixed(3);']) {
+    const findings = lintShell(`const before = 1;\n${sample}\n`);
+    assert.ok(findings.length === 1 && findings[0].line === 2, `${sample} is caught: ${JSON.stringify(findings)}`);
+  }
+  assert.deepEqual(lintShell("const s = String(n); const ok = Number.isFinite;\n// Number(x) in a comment\n"), []);
 });
 
 test("the built site in dist/ passes the lint (glue and the moved bootstrap included)", () => {

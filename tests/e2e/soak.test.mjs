@@ -47,15 +47,15 @@ test("10^7 steps of the Fig. 3 runs keep the wasm memory bounded", { timeout: 60
   const run = (n) =>
     page.evaluate(
       ([n, batch]) => {
-        const app = window.reluApp;
-        app.state.playing = false;
+        const fig3 = window.reluViews.fig3;
+        const view = fig3.handle();
         let done = 0;
         while (done < n) {
           const k = Math.min(batch, n - done);
-          if (!app.stepRuns(k)) throw new Error(`stepping failed after ${done} steps`);
+          if (!view.advance(k)) throw new Error(`stepping failed after ${done} steps`);
           done += k;
         }
-        app.drawAll();
+        fig3.redraw();
         return done;
       },
       [n, BATCH],
@@ -79,8 +79,10 @@ test("10^7 steps of the Fig. 3 runs keep the wasm memory bounded", { timeout: 60
   const after = await memory();
   const heapAfter = await heap();
   const mid = figures.find(([s]) => s >= TOTAL / 2)[1];
-  const steps = await page.evaluate(() => [window.reluApp.state.runs.top.readout().step, window.reluApp.state.runs.bottom.readout().step]);
-  const history = await page.evaluate(() => window.reluApp.state.runs.top.lossHistory().length / 2);
+  const steps = await page.evaluate(() =>
+    ["top", "bottom"].map((row) => Number(document.getElementById(`${row}-step`).dataset.value)),
+  );
+  const history = await page.evaluate(() => window.reluViews.fig3.handle().lossHistory("top").length / 2);
   console.log(
     `soak: ${TOTAL} steps × 2 runs in ${secs.toFixed(1)} s (${((2 * TOTAL) / secs / 1e6).toFixed(2)} M run-steps/s, ` +
       `${((Date.now() - midT) / 1000).toFixed(1)} s after the first 10^5); wasm memory: at load ${before} B, ` +

@@ -1,0 +1,167 @@
+//! The Fig. 3 view model driven as the page drives it — a link, then typed values, then frames —
+//! against runs built and stepped directly from the core (an independent path to the same
+//! numbers), and refusals that leave the state and the link untouched.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use relu_obstruction::app::fig3::{Fig3Model, T_STAR};
+use relu_obstruction::app::format;
+use relu_obstruction::app::session::{Session, SessionConfig};
+use relu_obstruction::app::view::{ViewModel, link_state, open_link, set};
+use relu_obstruction::core::topology::component_label;
+
+fn session(preset: &str, seed: u64, lr: f64, integrator: &str) -> Session {
+    Session::new(&SessionConfig {
+        preset: preset.into(),
+        seed,
+        lr: Some(lr),
+        integrator: Some(integrator.into()),
+    })
+    .unwrap()
+}
+
+fn field<'a>(r: &'a relu_obstruction::app::fig3::RowReadout, key: &str) -> &'a str {
+    &r.fields.iter().find(|f| f.key == key).unwrap().value
+}
+
+#[test]
+fn a_link_then_typed_values_then_frames_reach_the_runs_of_the_core() {
+    let mut m = Fig3Model::new();
+    let refused = open_link(
+        &mut m,
+        "#fig3?v=1&top=fig3-good-pm&bottom=fig3-obstructed-mm&seed=11&pause=0&step=30",
+    );
+    assert!(refused.is_empty(), "{refused:?}");
+    assert_eq!(m.step_reached(), 30);
+    // Typed values as the page sends them (blanks, the minus sign of the readouts).
+    assert!(set(&mut m, "lr", " 0.08 ").unwrap().restarted);
+    assert!(set(&mut m, "int", "conserving").unwrap().restarted);
+    assert!(!set(&mut m, "speed", "7").unwrap().restarted);
+    for _ in 0..3 {
+        assert!(!m.frame().stop);
+    }
+    m.step_once();
+    assert_eq!(m.step_reached(), 22);
+
+    // The same runs, straight from the core.
+    let mut top = session("fig3-good-pm", 11, 0.08, "conserving");
+    let mut bottom = session("fig3-obstructed-mm", 11, 0.08, "conserving");
+    top.step(22).unwrap();
+    bottom.step(22).unwrap();
+    let r = m.readout();
+    for (row, direct) in r.rows.iter().zip([&mut top, &mut bottom]) {
+        let t = direct.trainer();
+        let c0 = t.c_initial().to_vec();
+        let label = component_label(&t.network(), &c0);
+        let (loss, c1) = (direct.readout().loss, direct.trainer().c_now()[0]);
+        assert_eq!(field(row, "step"), "22");
+        assert_eq!(field(row, "loss"), format::raw(loss));
+        assert_eq!(field(row, "c1"), format::raw(c1));
+        assert_eq!(field(row, "label"), format!("{label:?}").replace(' ', ""));
+        assert_eq!(
+            m.session(row.row).trainer().params(),
+            direct.trainer().params(),
+            "{}",
+            row.row
+        );
+        // What the reader sees is the formatted exact value.
+        let loss_text = &row.fields.iter().find(|f| f.key == "loss").unwrap().text;
+        assert_eq!(loss_text, &format::loss(loss));
+    }
+    assert_eq!(r.rows[0].title, "Top run: good (+,−)");
+    assert_eq!(r.rows[1].obstructed, Some(true));
+
+    // The link holds the whole state and reopens to the same readout.
+    let link = link_state(&m).link;
+    assert!(link.contains("&lr=0.08&int=conserving&speed=7&"), "{link}");
+    assert!(link.contains("&step=22&"), "{link}");
+    let mut again = Fig3Model::new();
+    assert!(open_link(&mut again, &link).is_empty());
+    assert_eq!(again.readout(), m.readout());
+}
+
+#[test]
+fn typed_values_are_refused_on_their_text_and_leave_everything_in_force() {
+    let mut m = Fig3Model::new();
+    m.step_once();
+    let link = link_state(&m).link;
+    for (key, text, code) in [
+        ("lr", "0x10", "not_a_number"),
+        ("lr", "16abc", "not_a_number"),
+        ("lr", "NaN", "not_finite"),
+        ("lr", "1e999", "not_finite"),
+        ("lr", "-0.1", "out_of_range"),
+        ("lr", "1000.5", "out_of_range"),
+        ("seed", "0.99999999999999999", "not_whole"),
+        ("seed", "9007199254740992", "out_of_range"),
+        ("seed", "1e99", "out_of_range"),
+        ("speed", "4999.9999999999999999", "not_whole"),
+        ("speed", "0", "out_of_range"),
+        ("int", "rk4", "unknown_option"),
+        ("top", "fig4", "unknown_option"),
+        ("log", "yes", "not_a_bool"),
+        ("nope", "1", "unknown_key"),
+    ] {
+        let r = set(&mut m, key, text).unwrap_err();
+        assert_eq!(r.reason.code(), code, "{key} = {text:?}: {}", r.message);
+        assert_eq!(r.key, key);
+        assert_eq!(
+            link_state(&m).link,
+            link,
+            "{key} = {text:?} changed the link"
+        );
+        assert_eq!(m.step_reached(), 1, "{key} = {text:?} restarted the runs");
+    }
+    // Whole numbers written otherwise are whole.
+    assert!(set(&mut m, "seed", "3e0").unwrap().changed);
+    assert_eq!(m.settings().int("seed"), 3);
+    assert!(set(&mut m, "seed", "30.000e-1").is_ok());
+    assert!(!set(&mut m, "seed", "3").unwrap().changed);
+}
+
+#[test]
+fn play_pauses_at_t_star_and_a_divergence_is_said_in_words() {
+    let mut m = Fig3Model::new();
+    set(&mut m, "speed", "1000").unwrap();
+    assert!(m.frame().stop, "one frame of 1000 stops at t*");
+    assert_eq!(m.step_reached(), T_STAR);
+    set(&mut m, "lr", "10").unwrap();
+    set(&mut m, "pause", "0").unwrap();
+    let mut stopped = false;
+    for _ in 0..20 {
+        if m.frame().stop {
+            stopped = true;
+            break;
+        }
+    }
+    assert!(stopped, "η = 10 diverges");
+    assert!(m.failed() && !m.can_play());
+    let r = m.readout();
+    let message = r.message.unwrap();
+    assert!(message.contains("diverged"), "{message}");
+    for text in std::iter::once(message.as_str()).chain(
+        r.rows
+            .iter()
+            .flat_map(|row| row.fields.iter().map(|f| f.text.as_str())),
+    ) {
+        assert!(!text.contains("NaN") && !text.contains("inf"), "{text}");
+    }
+}
+
+#[test]
+fn a_gradient_flow_link_longer_than_a_link_replays_is_refused_and_a_long_run_is_capped() {
+    let mut m = Fig3Model::new();
+    let refused = open_link(&mut m, "#fig3?v=1&int=flow&step=1001");
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].reason.code(), "replay_too_long");
+    assert!(!m.replaying());
+    let mut gd = Fig3Model::new();
+    set(&mut gd, "pause", "0").unwrap();
+    set(&mut gd, "speed", "1000").unwrap();
+    for _ in 0..21 {
+        gd.frame();
+    }
+    let state = link_state(&gd);
+    assert!(state.link.contains("&step=20000&"), "{}", state.link);
+    assert!(state.note.unwrap().contains("21000"));
+}
