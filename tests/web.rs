@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use relu_obstruction::web::fig3::Fig3View;
+use relu_obstruction::web::heatmaps::HeatmapsView;
 use relu_obstruction::web::random_seed;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
@@ -176,4 +177,42 @@ fn seeds_come_from_the_browser() {
     let b = random_seed().unwrap();
     assert!((0.0..=9_007_199_254_740_991.0).contains(&a) && a.fract() == 0.0);
     assert_ne!(a, b);
+}
+
+#[wasm_bindgen_test]
+fn a_heatmap_draws_maps_a_pointer_to_its_cell_and_a_click_starts_a_run() {
+    let mut view = HeatmapsView::new().unwrap();
+    let c = canvas(560, 500);
+    let layout: serde_json::Value =
+        serde_json::from_str(&view.draw(c.clone(), "kaiming").unwrap().unwrap()).unwrap();
+    assert!(ink(&c) > 0.3);
+    let num = |k: &str| layout[k].as_f64().unwrap();
+    // The centre of cell d = 3, l = 5 (row 0 at the bottom).
+    let x = num("left") + 4.5 * num("width") / num("cols");
+    let y = num("top") + num("height") - 2.5 * num("height") / num("rows");
+    let out = view.point_at("kaiming", x, y, true).unwrap();
+    assert_eq!(get(&out, "cell"), JsValue::TRUE);
+    assert_eq!(get(&out, "run"), JsValue::TRUE);
+    let link = get(&view.link_state().unwrap(), "link")
+        .as_string()
+        .unwrap();
+    assert!(link.contains("sel=kaiming&d=3&l=5&"), "{link}");
+    assert!(view.step(), "the run plays");
+    let l = canvas(640, 360);
+    view.draw(l.clone(), "loss").unwrap();
+    assert!(ink(&l) > 0.01);
+    assert!(
+        view.svg("xavier", 300, 260)
+            .unwrap()
+            .contains("Xavier normal: P(obstruction)")
+    );
+    assert!(view.draw(c.clone(), "fig3").is_err(), "no such part");
+    let refused = view.set("n", "0x10").unwrap();
+    assert_eq!(get(&refused, "ok"), JsValue::FALSE);
+    assert_eq!(
+        get(&get(&refused, "rejection"), "code")
+            .as_string()
+            .as_deref(),
+        Some("not_a_number")
+    );
 }
