@@ -3,7 +3,7 @@
 
 import { exportBar, chartItems, dataItem } from "./export.js";
 import { installClassroom, prefersReducedMotion } from "./classroom.js";
-import { initLinks } from "./links.js";
+import { initLinks, linkChanged } from "./links.js";
 
 const $ = (id) => document.getElementById(id);
 const ROWS = ["top", "bottom"];
@@ -464,6 +464,8 @@ const shell = {
   isWasmCrash,
   sizeCanvas,
   wireRotation,
+  /** A view's state changed: a new history entry (`push`) or the current one refreshed. */
+  changed: (push) => linkChanged(push),
   /** The live Fig. 3 runs (`top`, `bottom`), for views that read the current network. */
   fig3Runs: () => ({ top: state.runs.top, bottom: state.runs.bottom }),
   /** True under prefers-reduced-motion: views then start no animation by themselves. */

@@ -67,6 +67,13 @@ function activeModule() {
 function currentLink() {
   const view = links.hooks.activeView();
   const mod = activeModule();
+  // A view on the link protocol: its handle writes the link (and says what it cannot hold).
+  if (mod && mod.linkState) {
+    const s = mod.linkState();
+    if (!s) return null;
+    links.capped = s.note || null;
+    return s.link;
+  }
   if (!mod || !mod.getState) return null;
   const state = mod.getState();
   if (!state) return null;
@@ -127,7 +134,9 @@ function applyHash() {
     links.hooks.setActiveView(parsed.view);
     links.hooks.route();
     const mod = links.hooks.module(parsed.view);
-    if (mod && mod.setState) mod.setState(parsed.values, parsed);
+    // A view on the link protocol applies the link itself and returns every refused piece.
+    if (mod && mod.applyLink) parsed = { ...parsed, rejections: mod.applyLink(location.hash) };
+    else if (mod && mod.setState) mod.setState(parsed.values, parsed);
   } catch (err) {
     fail(err);
   } finally {
@@ -187,6 +196,12 @@ async function copyLink() {
     field.select();
     status.textContent = `The clipboard is not available here: the link is selected in the field, copy it with Ctrl+C (⌘C on a Mac).${note}`;
   }
+}
+
+/** A view's state changed: a new history entry (`push`, for a discrete change) or the current one. */
+export function linkChanged(push) {
+  if (push) schedulePush();
+  else sync(false);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -385,19 +385,29 @@ fn duration(ms: f64) -> String {
     format::seconds(ms / 1000.0)
 }
 
-/// A test BCE as the table and the cell readout write it: four decimals, in words when it is
-/// not a number.
+/// Four decimals up to a million, scientific notation beyond (a diverged run's loss can be
+/// 1e301), in words when not finite.
+fn four_decimals(x: f64) -> String {
+    if x.abs() < 1e6 {
+        format::fixed(x, 4)
+    } else {
+        format::number(x)
+    }
+}
+
+/// A test BCE as the table and the cell readout write it: a loss that is not finite is said in
+/// words.
 fn bce(x: f64) -> String {
     if x.is_finite() {
-        format::fixed(x, 4)
+        four_decimals(x)
     } else {
         format::loss(x)
     }
 }
 
-/// A standard deviation: four decimals, in words when it is not a number.
+/// A standard deviation over seeds ("infinite" when the losses overflow).
 fn spread(x: f64) -> String {
-    format::fixed(x, 4)
+    four_decimals(x)
 }
 
 /// l+/l in percent, and as the page writes it (rounded to a whole percent, halves up).
@@ -1130,6 +1140,14 @@ mod tests {
         assert_eq!(percentage(8, 3).1, "38 %");
         assert_eq!(percentage(16, 1).1, "6 %");
         assert_eq!(percentage(1, 1).1, "100 %");
+    }
+
+    #[test]
+    fn huge_and_infinite_losses_read_well() {
+        assert_eq!(bce(0.34567), "0.3457");
+        assert_eq!(bce(9.711575115529905e301), "9.71158e+301");
+        assert_eq!(spread(f64::INFINITY), "infinite");
+        assert_eq!(bce(f64::NAN), "the loss is no longer a number");
     }
 
     #[test]

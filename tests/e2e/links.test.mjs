@@ -434,7 +434,12 @@ test("the link limits are the controls' limits", async () => {
     return {
       core: w.limits(),
       topo: w.topologyLimits(),
-      sweep: w.sweepLimits(),
+      fig4: (() => {
+        const h = new w.Fig4View();
+        const controls = h.schema();
+        h.free();
+        return controls;
+      })(),
       fig3Lr: key("fig3", "lr"),
       fig3Seed: key("fig3", "seed"),
       topoD: key("topology", "d"),
@@ -454,11 +459,14 @@ test("the link limits are the controls' limits", async () => {
   assert.equal(limits.topoCd.max, limits.topo.dMax);
   assert.equal(limits.topoL.max, limits.topo.lMax);
   assert.equal(limits.topoCc.max_len, limits.topo.cMax);
-  assert.equal(limits.fig4Seeds.max, limits.sweep.maxSeeds);
-  assert.equal(limits.fig4Seeds.default, limits.sweep.defaultSeeds);
-  assert.equal(limits.fig4Steps.max, limits.sweep.maxSteps);
-  assert.deepEqual(limits.fig4W.options, limits.sweep.widths);
-  assert.equal(limits.fig4Lr.default, limits.sweep.defaultLr);
+  // The Fig. 4 controls are built from its handle's schema, which is the link schema.
+  const control = (k) => limits.fig4.find((c) => c.key === k);
+  assert.equal(control("seeds").hint, `a whole number from 1 to ${limits.fig4Seeds.max}`);
+  assert.equal(control("seeds").value, String(limits.fig4Seeds.default));
+  assert.equal(control("steps").hint, `a whole number from 1 to ${limits.fig4Steps.max}`);
+  assert.deepEqual(control("w").options.map((o) => Number(o.value)), limits.fig4W.options);
+  assert.equal(control("lr").value, String(limits.fig4Lr.default));
+  assert.equal(control("lr").hint, `a number above 0 to ${limits.core.lrMax}`);
   assert.deepEqual(g.problems, []);
   await g.context.close();
 });
