@@ -15,7 +15,10 @@ use relu_obstruction::experiments::sweep::{SweepConfig, run_job, run_sweep, swee
 
 /// Runs the model's sweep natively: jobs as the model hands them out, clock readings 10 ms apart.
 fn run_model_sweep(m: &mut Fig4Model, workers: usize) -> usize {
-    let plan = m.start(workers, 1000.0).unwrap().expect("no sweep was running");
+    let plan = m
+        .start(workers, 1000.0)
+        .unwrap()
+        .expect("no sweep was running");
     let split = sweep_data().unwrap();
     let mut t = 1000.0;
     let mut handed = 0;
@@ -45,8 +48,14 @@ fn a_link_and_sets_replay_to_the_cores_sweep() {
     assert!(m.wants_run(), "ran=1 asks for the sweep");
     // Typed settings on top of the link: one accepted, the bad ones refused.
     set(&mut m, "steps", "60").unwrap();
-    assert_eq!(set(&mut m, "seeds", "abc").unwrap_err().reason.code(), "not_a_number");
-    assert_eq!(set(&mut m, "lr", "5000").unwrap_err().reason.code(), "out_of_range");
+    assert_eq!(
+        set(&mut m, "seeds", "abc").unwrap_err().reason.code(),
+        "not_a_number"
+    );
+    assert_eq!(
+        set(&mut m, "lr", "5000").unwrap_err().reason.code(),
+        "out_of_range"
+    );
     assert_eq!(m.config(), cfg(&[1, 2], 2, 60, 0.1));
     assert_eq!(run_model_sweep(&mut m, 2), (2 + 3) * 2);
     assert_eq!(m.phase(), Phase::Done);
@@ -59,7 +68,10 @@ fn a_link_and_sets_replay_to_the_cores_sweep() {
         assert_eq!(row.l, n.l.to_string());
         assert_eq!(row.l_plus, n.l_plus.to_string());
         let cell = |key: &str| row.cells.iter().find(|c| c.key == key).unwrap();
-        assert_eq!(cell("mean_test_bce").text, format!("{:.4}", n.mean_test_bce));
+        assert_eq!(
+            cell("mean_test_bce").text,
+            format!("{:.4}", n.mean_test_bce)
+        );
         assert_eq!(cell("std_test_bce").text, format!("{:.4}", n.std_test_bce));
         let exact: f64 = cell("mean_test_bce").value.parse().unwrap();
         assert_eq!(exact.to_bits(), n.mean_test_bce.to_bits());
@@ -96,7 +108,10 @@ fn a_link_and_sets_replay_to_the_cores_sweep() {
     // The exports are the core's.
     let csv = m.csv().unwrap();
     assert!(csv.contains("# reproduce=obstruction sweep --widths 1,2 --seeds 2 --steps 60"));
-    assert_eq!(csv.lines().filter(|l| !l.starts_with('#')).count(), 1 + native.len());
+    assert_eq!(
+        csv.lines().filter(|l| !l.starts_with('#')).count(),
+        1 + native.len()
+    );
     let json: serde_json::Value = serde_json::from_str(&m.json().unwrap()).unwrap();
     assert_eq!(json["rows"].as_array().unwrap().len(), native.len());
 }
@@ -130,14 +145,22 @@ fn bad_text_is_refused_with_its_code_and_the_previous_value_stays() {
         ("w", "0x10", "not_a_number"),
     ] {
         let r = set(&mut m, key, text).unwrap_err();
-        assert_eq!((r.key.as_str(), r.reason.code()), (key, code), "{key} = {text:?}");
+        assert_eq!(
+            (r.key.as_str(), r.reason.code()),
+            (key, code),
+            "{key} = {text:?}"
+        );
         assert!(
             r.message.contains("is still in use"),
             "{key} = {text:?}: {}",
             r.message
         );
         assert_eq!(m.settings(), &before, "{key} = {text:?} changed a setting");
-        assert_eq!(link_state(&m).link, before_link, "{key} = {text:?} changed the link");
+        assert_eq!(
+            link_state(&m).link,
+            before_link,
+            "{key} = {text:?} changed the link"
+        );
     }
     // The message names the control and the value that stays.
     let r = set(&mut m, "seeds", "abc").unwrap_err();

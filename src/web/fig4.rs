@@ -74,10 +74,12 @@ impl Default for Fig4View {
     }
 }
 
-fn axis(part: Part) -> SweepAxis {
+/// The axis of a curves chart; `None` for the heatmap.
+fn curves_axis(part: Part) -> Option<SweepAxis> {
     match part {
-        Part::CurvesPercentage => SweepAxis::Percentage,
-        Part::Heatmap | Part::CurvesLPlus => SweepAxis::LPlus,
+        Part::Heatmap => None,
+        Part::CurvesLPlus => Some(SweepAxis::LPlus),
+        Part::CurvesPercentage => Some(SweepAxis::Percentage),
     }
 }
 
@@ -206,12 +208,12 @@ impl Fig4View {
             return Err(Fig4Error::NoResult.into());
         }
         let area = canvas_area(canvas)?;
-        match part {
-            Part::Heatmap => {
+        match curves_axis(part) {
+            None => {
                 let layout = draw_sweep_heatmap(&area, self.model.rows(), self.model.selected())?;
                 self.layout = Some(layout);
             }
-            _ => draw_sweep_curves(&area, self.model.rows(), axis(part))?,
+            Some(axis) => draw_sweep_curves(&area, self.model.rows(), axis)?,
         }
         area.present().map_err(ChartError::from)?;
         Ok(())
@@ -228,9 +230,9 @@ impl Fig4View {
         }
         let rows = self.model.rows();
         let selected = self.model.selected();
-        Ok(svg(width, height, |a| match part {
-            Part::Heatmap => draw_sweep_heatmap(a, rows, selected).map(|_| ()),
-            _ => draw_sweep_curves(a, rows, axis(part)),
+        Ok(svg(width, height, |a| match curves_axis(part) {
+            None => draw_sweep_heatmap(a, rows, selected).map(|_| ()),
+            Some(axis) => draw_sweep_curves(a, rows, axis),
         })?)
     }
 
