@@ -218,7 +218,7 @@ pub struct Texts {
     pub table_summary: &'static str,
     /// The table's column headers, in the order of [`TableRow::cells`].
     pub columns: [&'static str; 7],
-    /// The Run and Cancel buttons.
+    /// The Run button.
     pub run: &'static str,
     /// The Cancel button.
     pub cancel: &'static str,
