@@ -270,37 +270,3 @@ fn the_link_fixtures_open_as_the_link_parser_reads_them() {
     }
     assert!(seen >= 5, "only {seen} fig4 fixtures");
 }
-
-/// Not a check: prints the view model's readout for the end-to-end test (tests/e2e/fig4.test.mjs),
-/// which compares the page's with it. `FIG4_LINK` is opened, the `[key, text]` pairs of
-/// `FIG4_SETS` (JSON) are set, the sweep is run natively, then the keys of `FIG4_KEYS`
-/// (comma-separated) are pressed on the heatmap. Prints one line `FIG4_READOUT {json}`.
-#[test]
-#[ignore = "run by the end-to-end test"]
-fn print_readout() {
-    let fragment = std::env::var("FIG4_LINK").unwrap_or_else(|_| "#fig4?v=1".into());
-    let sets: Vec<(String, String)> =
-        serde_json::from_str(&std::env::var("FIG4_SETS").unwrap_or_else(|_| "[]".into())).unwrap();
-    let keys = std::env::var("FIG4_KEYS").unwrap_or_default();
-    let mut m = Fig4Model::new();
-    let link_rejections: Vec<String> = open_link(&mut m, &fragment)
-        .iter()
-        .map(|r| r.reason.code().to_string())
-        .collect();
-    let set_results: Vec<Option<String>> = sets
-        .iter()
-        .map(|(k, t)| set(&mut m, k, t).err().map(|r| r.message))
-        .collect();
-    run_model_sweep(&mut m, 2);
-    for key in keys.split(',').filter(|k| !k.is_empty()) {
-        m.key(key);
-    }
-    let out = serde_json::json!({
-        "link": link_state(&m).link,
-        "link_rejections": link_rejections,
-        "set_refusals": set_results,
-        "readout": m.readout(),
-        "rows": m.rows(),
-    });
-    println!("FIG4_READOUT {out}");
-}

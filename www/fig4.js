@@ -393,6 +393,8 @@ function addExports() {
 
 window.reluViews = window.reluViews || {};
 window.reluViews.fig4 = {
+  /** The handle (for the tests). */
+  handle: () => state.handle,
   init(wasm, shell) {
     state.wasm = wasm;
     state.shell = shell;

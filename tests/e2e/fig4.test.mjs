@@ -31,18 +31,19 @@ after(async () => {
 const CLIPBOARD = { permissions: ["clipboard-read", "clipboard-write"] };
 
 /**
- * The native view model's readout (tests/view_fig4.rs, `print_readout`): `fragment` opened, the
- * `[key, text]` pairs of `sets` set, the sweep run, then `keys` pressed on the heatmap.
+ * The native view model's readout (`obstruction view`): `fragment` opened, the `[key, text]` pairs
+ * of `sets` set, the sweep run, then `keys` pressed on the heatmap.
  */
 function nativeReadout(fragment, sets, keys) {
-  const out = execFileSync(
-    "cargo",
-    ["test", "--release", "--quiet", "--test", "view_fig4", "--", "--ignored", "--exact", "print_readout", "--nocapture"],
-    { cwd: ROOT, encoding: "utf8", env: { ...process.env, FIG4_LINK: fragment, FIG4_SETS: JSON.stringify(sets), FIG4_KEYS: keys.join(",") } },
-  );
-  const line = out.split("\n").find((l) => l.startsWith("FIG4_READOUT "));
-  assert.ok(line, `print_readout printed its readout:\n${out}`);
-  return JSON.parse(line.slice("FIG4_READOUT ".length));
+  const args = ["view", fragment, ...sets.flatMap(([k, t]) => ["--set", `${k}=${t}`]), "--run", ...keys.flatMap((k) => ["--key", k])];
+  const out = JSON.parse(execFileSync(BIN, args, { encoding: "utf8" }));
+  return {
+    link: out.link.link,
+    link_rejections: out.rejections.map((r) => r.code),
+    set_refusals: out.refused.map((r) => (r ? r.message : null)),
+    readout: out.readout,
+    rows: out.rows,
+  };
 }
 
 /** The link the page would copy now (the address bar, once the shell has written it). */
