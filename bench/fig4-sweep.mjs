@@ -27,7 +27,7 @@ await page.waitForFunction(() => document.getElementById("fig4-root").dataset.st
 const web = await page.evaluate(() => ({
   seconds: Number(document.getElementById("fig4-result-info").dataset.seconds),
   workers: Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 108)),
-  rows: window.reluFig4.state.result.rows,
+  rows: window.reluFig4.rows(),
 }));
 await page.waitForTimeout(300);
 await screenshot(page, "fig4-06-default-sweep");

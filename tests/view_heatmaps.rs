@@ -4,8 +4,8 @@
 //! previous value and the link stay in force; a run link without a selected cell refused under
 //! its own key.
 //!
-//! `print_readouts` (ignored) prints the readout of a link + `set` sequence given in the
-//! environment, for the page's end-to-end test (tests/e2e/heatmaps.test.mjs) to compare with.
+//! The page's end-to-end test (tests/e2e/heatmaps.test.mjs) compares the page with this model as
+//! `obstruction view` drives it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -204,32 +204,4 @@ fn a_run_plays_to_its_limit_and_reduced_motion_waits() {
     assert_eq!(m.run_step(), HEATMAP_RUN_MAX_STEPS);
     assert_eq!(frames + 1, HEATMAP_RUN_MAX_STEPS / 5);
     assert!(link_state(&m).link.ends_with("&run=123&rstep=5000"));
-}
-
-/// For the page's end-to-end test: the readout of the link `HEATMAPS_LINK` followed by the `set`
-/// calls `HEATMAPS_SETS` (a JSON array of `[key, text]`), printed as one JSON line after
-/// `READOUT `: `{cell, message, steps, run, link}`.
-#[test]
-#[ignore = "run by tests/e2e/heatmaps.test.mjs"]
-fn print_readouts() {
-    let link = std::env::var("HEATMAPS_LINK").unwrap_or_else(|_| "#heatmaps".into());
-    let sets: Vec<(String, String)> =
-        serde_json::from_str(&std::env::var("HEATMAPS_SETS").unwrap_or_else(|_| "[]".into()))
-            .unwrap();
-    let mut m = HeatmapsModel::new().unwrap();
-    let rejections = open_link(&mut m, &link);
-    for (key, text) in &sets {
-        set(&mut m, key, text).unwrap();
-    }
-    m.estimate().unwrap();
-    let r = m.readout();
-    let out = serde_json::json!({
-        "rejections": rejections,
-        "cell": r.cell,
-        "message": r.message,
-        "steps": r.steps,
-        "run": r.run,
-        "link": link_state(&m).link,
-    });
-    println!("READOUT {out}");
 }

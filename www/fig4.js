@@ -1,38 +1,47 @@
 // The Fig. 4 view: the breast cancer sweep over widths l and numbers l+ of non-pathological
-// neurons. The jobs run in Web Workers (each loads the page's own wasm and glue), so the page never
-// freezes; this module only wires the DOM, hands out jobs, shows progress and asks the Rust core
-// (a SweepResult handle) to aggregate and draw. A finished sweep is kept for the rest of the visit.
+// neurons. Its state lives in Rust behind a Fig4View handle (settings, the jobs and their order,
+// progress and time left, the finished sweep, every text shown); this module builds the controls
+// from the handle's schema, forwards what is typed, runs the jobs in Web Workers (each loads the
+// page's own wasm and glue and calls runSweepJob), passes the clock readings in, and prints what
+// the handle wrote. A finished sweep is kept for the rest of the visit.
 
 import { el as make } from "./dom.js";
 import { exportBar, chartItems, dataItem } from "./export.js";
+import { buildControl, markRejected, showValues, submit } from "./controls.js";
 
-const WIDTHS_FALLBACK = [1, 2, 4, 8, 16];
+// The three charts: canvas id → the part the handle draws.
+const PARTS = { "fig4-heatmap": "heatmap", "fig4-curves-lplus": "curves-lplus", "fig4-curves-percent": "curves-percentage" };
 
 const state = {
   wasm: null,
   shell: null,
+  handle: null,
+  texts: null,
   el: {},
-  limits: null,
+  inputs: {}, // key → input (the widths' fieldset for `w`)
+  refusals: {}, // key → the refusal shown for it
   visible: false,
-  result: null, // { handle: SweepResult, rows, cfg, seconds } of the last finished sweep
-  run: null, // the sweep in progress
-  runId: 0,
-  highlight: null, // { col, row } on the heatmap
+  run: null, // the sweep in progress: { workers, timer }
   redrawRaf: 0,
 };
 
 // ---------------------------------------------------------------------------------------------
-// DOM helpers (createElement/textContent only)
-
-
-function field(id, label, value) {
-  const input = make("input", { id, type: "text", inputmode: "decimal", value, autocomplete: "off", spellcheck: false });
-  return make("div", { class: "group" }, [make("label", { for: id, text: label }), input]);
-}
+// Messages
 
 function showMessage(text) {
   state.el.message.textContent = text;
   state.el.message.hidden = !text;
+}
+
+/** Shows (or clears, with "") the refusal of control `key`, next to the others still standing. */
+function refusal(key, text) {
+  state.refusals[key] = text;
+  showMessage(Object.values(state.refusals).filter(Boolean).join(" "));
+}
+
+function clearRefusals() {
+  state.refusals = {};
+  showMessage("");
 }
 
 function guarded(fn) {
@@ -48,41 +57,36 @@ function guarded(fn) {
 // ---------------------------------------------------------------------------------------------
 // Building the view
 
+/** The control of schema entry `c`; the widths keep their ids fig4-w1, fig4-w2, … */
+function control(c) {
+  const { group, input } = buildControl(c, `fig4-${c.key}`);
+  if (c.kind === "set") {
+    input.classList.add("fig4-widths");
+    for (const box of input.querySelectorAll("input[type=checkbox]")) {
+      const label = input.querySelector(`label[for="${box.id}"]`);
+      box.id = `fig4-${c.key}${box.value}`;
+      if (label) label.htmlFor = box.id;
+    }
+  }
+  return { group, input };
+}
+
 function build(root) {
   const el = state.el;
-  const L = state.limits;
-  root.append(
-    make("h2", { class: "view-title", text: "Fig. 4: the breast cancer sweep" }),
-    make("p", {
-      class: "view-intro",
-      text:
-        "Each run trains a two-layer ReLU network with l hidden neurons on the breast cancer (Wisconsin diagnostic) " +
-        "data and reports its test loss (binary cross-entropy, BCE) after a fixed number of steps; l+ of the neurons " +
-        "are non-pathological, the other l − l+ are pathological and cannot change the sign of their output weight. " +
-        "The paper's point: the test loss depends on the number l+ of non-pathological neurons, not on their share l+/l. " +
-        "How l+ is imposed is our reading: each neuron is rescaled at initialization without changing the function, " +
-        "the pathological neurons' output weights are made negative, and there is no output bias.",
-    }),
-  );
+  const T = state.texts;
+  root.append(make("h2", { class: "view-title", text: T.title }), make("p", { class: "view-intro", text: T.intro }));
 
-  const widthBoxes = make("fieldset", { class: "fig4-widths" }, [make("legend", { text: "Widths l" })]);
-  el.widths = [];
-  for (const l of L.widths) {
-    const id = `fig4-w${l}`;
-    const box = make("input", { id, type: "checkbox", checked: true, value: String(l) });
-    el.widths.push(box);
-    widthBoxes.append(make("span", { class: "fig4-width" }, [box, make("label", { for: id, text: String(l) })]));
+  const groups = [];
+  for (const c of state.handle.schema()) {
+    if (c.kind === "toggle") continue; // `ran` is no control: it says whether the sweep is shown
+    const { group, input } = control(c);
+    state.inputs[c.key] = input;
+    groups.push(group);
   }
-  el.seeds = field("fig4-seeds", `Seeds (1–${L.maxSeeds})`, String(L.defaultSeeds));
-  el.steps = field("fig4-steps", `GD steps (1–${L.maxSteps})`, String(L.defaultSteps));
-  el.lr = field("fig4-lr", "Learning rate η", String(L.defaultLr));
-  el.runButton = make("button", { id: "fig4-run", type: "submit", text: "Run sweep" });
-  el.cancelButton = make("button", { id: "fig4-cancel", type: "button", text: "Cancel", disabled: true });
+  el.runButton = make("button", { id: "fig4-run", type: "submit", text: T.run });
+  el.cancelButton = make("button", { id: "fig4-cancel", type: "button", text: T.cancel, disabled: true });
   const form = make("form", { class: "controls-bar fig4-controls", "aria-label": "Sweep settings" }, [
-    widthBoxes,
-    el.seeds,
-    el.steps,
-    el.lr,
+    ...groups,
     make("div", { class: "group buttons" }, [el.runButton, el.cancelButton]),
   ]);
   form.addEventListener("submit", (e) => {
@@ -90,80 +94,142 @@ function build(root) {
     startSweep();
   });
   el.cancelButton.addEventListener("click", cancelSweep);
+  for (const input of Object.values(state.inputs)) {
+    input.addEventListener("change", () => {
+      const result = guarded(() => submitInput(input));
+      if (result && result.ok && result.change.changed) state.shell.changed(true);
+    });
+  }
 
   el.message = make("p", { id: "fig4-message", class: "banner", role: "status", hidden: true });
   el.progress = make("progress", { id: "fig4-progress", max: 1, value: 0 });
-  el.progressText = make("span", { id: "fig4-progress-text", text: "No sweep run yet." });
+  el.progressText = make("span", { id: "fig4-progress-text" });
   const progress = make("div", { class: "fig4-progress card" }, [
-    make("label", { for: "fig4-progress", text: "Progress" }),
+    make("label", { for: "fig4-progress", text: T.progress }),
     el.progress,
     el.progressText,
   ]);
   progress.setAttribute("aria-live", "polite");
 
-  el.info = make("p", { id: "fig4-result-info", class: "fineprint", text: "" });
-  el.heatmap = make("canvas", { id: "fig4-heatmap", class: "fig4-heatmap", tabindex: "0", role: "img", "aria-label": "Heatmap of the mean test BCE over width l and l+; arrow keys move the selected cell" });
-  el.curvesLPlus = make("canvas", { id: "fig4-curves-lplus", class: "fig4-curves", role: "img", "aria-label": "Mean test BCE against l+, one curve per width l, with error bars" });
-  el.curvesPercent = make("canvas", { id: "fig4-curves-percent", class: "fig4-curves", role: "img", "aria-label": "Mean test BCE against the percentage l+/l, one curve per width l, with error bars" });
-  el.cell = make("p", { id: "fig4-cell", class: "fig4-cell", text: "Point at a cell of the heatmap (or focus it and use the arrow keys) to read its value." });
+  el.info = make("p", { id: "fig4-result-info", class: "fineprint" });
+  el.heatmap = make("canvas", { id: "fig4-heatmap", class: "fig4-heatmap", tabindex: "0", role: "img", "aria-label": T.heatmapLabel });
+  el.curvesLPlus = make("canvas", { id: "fig4-curves-lplus", class: "fig4-curves", role: "img", "aria-label": T.curvesLplusLabel });
+  el.curvesPercent = make("canvas", { id: "fig4-curves-percent", class: "fig4-curves", role: "img", "aria-label": T.curvesPercentageLabel });
+  el.cell = make("p", { id: "fig4-cell", class: "fig4-cell" });
   el.charts = make("div", { class: "fig4-charts" }, [
     make("div", { class: "card fig4-heatmap-card" }, [el.heatmap, el.cell]),
     make("div", { class: "card" }, [el.curvesLPlus]),
     make("div", { class: "card" }, [el.curvesPercent]),
   ]);
   el.tbody = make("tbody");
-  const head = make("tr", {}, ["l", "l+", "l+/l", "mean test BCE", "std", "runs", "diverged"].map((t) => make("th", { scope: "col", text: t })));
-  el.table = make("table", { id: "fig4-table", class: "fig4-table" }, [
-    make("caption", { text: "Every (l, l+) of the last finished sweep: test BCE over seeds (sample standard deviation)." }),
-    make("thead", {}, [head]),
-    el.tbody,
+  const head = make("tr", {}, T.columns.map((t) => make("th", { scope: "col", text: t })));
+  el.table = make("table", { id: "fig4-table", class: "fig4-table" }, [make("caption", { text: T.caption }), make("thead", {}, [head]), el.tbody]);
+  el.results = make("div", { id: "fig4-results", hidden: true }, [
+    el.info,
+    el.charts,
+    make("details", { class: "fig4-details" }, [make("summary", { text: T.tableSummary }), el.table]),
   ]);
-  el.results = make("div", { id: "fig4-results", hidden: true }, [el.info, el.charts, make("details", { class: "fig4-details" }, [make("summary", { text: "Table of results" }), el.table])]);
 
   root.append(form, el.message, progress, el.results);
   addExports();
-  root.dataset.state = "idle";
 
   const pointAt = (e) => {
+    // Client pixels → canvas pixels (the canvas is sized for devicePixelRatio).
     const rect = el.heatmap.getBoundingClientRect();
     const x = ((e.clientX - rect.left) * el.heatmap.width) / rect.width;
     const y = ((e.clientY - rect.top) * el.heatmap.height) / rect.height;
-    selectCellAt(x, y);
+    if (guarded(() => state.handle.pointAt(x, y))) selectionChanged();
   };
   el.heatmap.addEventListener("pointermove", pointAt);
   el.heatmap.addEventListener("pointerdown", pointAt); // a tap (touch) selects a cell too
-  el.heatmap.addEventListener("keydown", onHeatmapKey);
+  el.heatmap.addEventListener("keydown", (e) => {
+    if (!guarded(() => state.handle.key(e.key))) return;
+    e.preventDefault();
+    selectionChanged();
+  });
   const ro = new ResizeObserver(() => scheduleRedraw());
   for (const c of [el.heatmap, el.curvesLPlus, el.curvesPercent]) ro.observe(c);
+  render(true);
+}
+
+/** Sends the text of `input` to the handle; a refusal marks it and is shown. */
+function submitInput(input) {
+  return submit(state.handle, input, (text) => refusal(input.dataset.key, text));
 }
 
 // ---------------------------------------------------------------------------------------------
-// Settings: syntax checked here, ranges checked by the core (wasm.sweepJobs); refused, never clamped.
+// Printing what the handle says
 
-function markInvalid(input, bad) {
-  if (bad) input.setAttribute("aria-invalid", "true");
-  else input.removeAttribute("aria-invalid");
+function showProgress() {
+  const p = state.handle.progress(performance.now());
+  state.el.progress.max = p.max;
+  state.el.progress.value = p.value;
+  state.el.progressText.textContent = p.text;
 }
 
-function readSettings() {
-  const errors = [];
-  const input = (group) => group.querySelector("input");
-  const whole = (group, name) => {
-    const text = input(group).value.trim();
-    const bad = !/^\d+$/.test(text) || !Number.isSafeInteger(Number(text));
-    markInvalid(input(group), bad);
-    if (bad) errors.push(`${name} "${text}" must be a whole number.`);
-    return Number(text);
-  };
-  const seeds = whole(state.el.seeds, "Seeds");
-  const steps = whole(state.el.steps, "Steps");
-  const lrText = input(state.el.lr).value.trim();
-  const lr = Number(lrText);
-  const lrBad = lrText === "" || !Number.isFinite(lr);
-  markInvalid(input(state.el.lr), lrBad);
-  if (lrBad) errors.push(`Learning rate "${lrText}" is not a number.`);
-  const widths = state.el.widths.filter((b) => b.checked).map((b) => Number(b.value));
-  return { errors, cfg: { widths, seeds, steps, lr } };
+function showCell(cell) {
+  const node = state.el.cell;
+  node.textContent = cell.text;
+  if (cell.l === null) {
+    delete node.dataset.l;
+    delete node.dataset.lPlus;
+  } else {
+    node.dataset.l = cell.l;
+    node.dataset.lPlus = cell.l_plus;
+  }
+}
+
+function showTable(table) {
+  state.el.tbody.replaceChildren(
+    ...table.map((row) =>
+      make(
+        "tr",
+        { data: { l: row.l, lPlus: row.l_plus } },
+        row.cells.map((f) => make("td", { text: f.text, data: { key: f.key, value: f.value } })),
+      ),
+    ),
+  );
+}
+
+/** Prints the readout; `all` also rebuilds the table and the sentence about the sweep shown. */
+function render(all) {
+  const r = state.handle.readout();
+  const el = state.el;
+  showProgress();
+  if (all) {
+    el.results.hidden = !r.has_result;
+    el.info.textContent = r.info ? r.info.text : "";
+    if (r.info) el.info.dataset.seconds = r.info.seconds;
+    showTable(r.table);
+    scheduleRedraw();
+  }
+  showCell(r.cell);
+  // Last: the tests wait for the state, then read what is shown.
+  el.root.dataset.state = r.state;
+}
+
+function selectionChanged() {
+  showCell(state.handle.readout().cell);
+  draw();
+}
+
+function scheduleRedraw() {
+  if (state.redrawRaf || !state.visible) return;
+  state.redrawRaf = requestAnimationFrame(() => {
+    state.redrawRaf = 0;
+    draw();
+  });
+}
+
+function draw() {
+  if (!state.visible || state.el.results.hidden) return;
+  guarded(() => {
+    for (const [id, part] of Object.entries(PARTS)) {
+      const canvas = document.getElementById(id);
+      state.shell.sizeCanvas(canvas);
+      state.handle.draw(canvas, part);
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,82 +251,60 @@ function newSweepWorker() {
   return new Worker(new URL("./fig4-worker.js", import.meta.url), { type: "module" });
 }
 
-const seconds = (ms) => (ms < 10000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000).toString()) + " s";
-
 function startSweep() {
   if (state.run) return;
-  const { errors, cfg } = readSettings();
-  if (errors.length) {
-    showMessage(`${errors.join(" ")} Nothing was started.`);
+  // What stands in every field is what runs: a refused field starts nothing.
+  let refused = false;
+  let changed = false;
+  for (const input of Object.values(state.inputs)) {
+    const result = guarded(() => submitInput(input));
+    if (!result || !result.ok) refused = true;
+    else if (result.change.changed) changed = true;
+  }
+  if (refused) return;
+  const started = guarded(() => state.handle.start(navigator.hardwareConcurrency || 0, performance.now()));
+  if (!started) return;
+  if (!started.ok) {
+    const input = state.inputs[started.rejection.key];
+    if (input) markRejected(input, started.rejection);
+    refusal(started.rejection.key, started.rejection.message);
+    if (changed) state.shell.changed(true);
     return;
   }
-  let jobs;
-  try {
-    jobs = state.wasm.sweepJobs(cfg);
-  } catch (err) {
-    if (state.shell.isWasmCrash(err)) {
-      state.shell.showFatal(err.message);
-      return;
-    }
-    const msg = String(err.message || err);
-    if (/seed/i.test(msg)) markInvalid(state.el.seeds.querySelector("input"), true);
-    if (/step/i.test(msg)) markInvalid(state.el.steps.querySelector("input"), true);
-    if (/learning rate|lr/i.test(msg)) markInvalid(state.el.lr.querySelector("input"), true);
-    showMessage(`${msg[0].toUpperCase()}${msg.slice(1)}. Nothing was started.`);
-    return;
-  }
+  const plan = started.plan;
+  if (!plan) return; // a sweep is already running
+  clearRefusals();
+  const run = { workers: [], timer: 0 };
+  state.run = run;
+  state.el.runButton.disabled = true;
+  state.el.cancelButton.disabled = false;
+  render(false);
+  state.shell.changed(true);
   const urls = glueUrls();
   if (!urls) {
-    showMessage("Cannot find the page's WebAssembly module to hand to the workers.");
+    failSweep(run, "no_module", "");
     return;
   }
-  showMessage("");
-  // Heaviest jobs first (their cost grows with the width l), so the workers finish together.
-  const order = jobs.map((_, i) => i).sort((a, b) => jobs[b].l - jobs[a].l || a - b);
-  const weight = (job) => job.l + 1;
-  const run = {
-    id: ++state.runId,
-    cfg,
-    jobs,
-    order,
-    next: 0,
-    done: 0,
-    results: new Array(jobs.length),
-    totalWeight: jobs.reduce((s, j) => s + weight(j), 0),
-    doneWeight: 0,
-    weight,
-    workers: [],
-    t0: performance.now(),
-    timer: 0,
-  };
-  state.run = run;
-  const n = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, jobs.length));
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < plan.workers; i++) {
     const worker = newSweepWorker();
     worker.onmessage = (e) => onWorkerMessage(run, worker, e.data);
     worker.onerror = (e) => {
       e.preventDefault();
-      failSweep(run, `a sweep worker failed: ${e.message || "could not start"}`);
+      failSweep(run, "start", e.message || "");
     };
-    worker.postMessage({ type: "init", jsUrl: urls.jsUrl, wasmUrl: urls.wasmUrl, steps: cfg.steps, lr: cfg.lr });
+    worker.postMessage({ type: "init", jsUrl: urls.jsUrl, wasmUrl: urls.wasmUrl, steps: plan.steps, lr: plan.lr });
     run.workers.push(worker);
   }
-  state.el.progress.max = jobs.length;
-  state.el.progress.value = 0;
-  state.el.runButton.disabled = true;
-  state.el.cancelButton.disabled = false;
-  state.el.root.dataset.state = "running";
-  run.timer = setInterval(() => updateProgress(run), 250);
-  updateProgress(run);
+  run.timer = setInterval(() => state.run === run && guarded(showProgress), 250);
 }
 
 function hand(run, worker) {
-  if (run.next >= run.order.length) {
+  const next = guarded(() => state.handle.nextJob());
+  if (!next) {
     worker.terminate();
     return;
   }
-  const index = run.order[run.next++];
-  worker.postMessage({ type: "job", index, job: run.jobs[index] });
+  worker.postMessage({ type: "job", index: next.index, job: next.job });
 }
 
 function onWorkerMessage(run, worker, msg) {
@@ -268,34 +312,22 @@ function onWorkerMessage(run, worker, msg) {
   if (msg.type === "ready") {
     hand(run, worker);
   } else if (msg.type === "result") {
-    run.results[msg.index] = msg.result;
-    run.done++;
-    run.doneWeight += run.weight(run.jobs[msg.index]);
-    if (run.done === run.jobs.length) finishSweep(run);
-    else {
-      hand(run, worker);
-      updateProgress(run);
-    }
-  } else if (msg.type === "error") {
-    if (msg.crash) {
-      stopRun(run);
-      state.shell.showFatal(`a sweep worker crashed: ${msg.message}`);
+    let finished;
+    try {
+      finished = state.handle.jobDone(msg.index, msg.result, performance.now());
+    } catch (err) {
+      if (state.shell.isWasmCrash(err)) state.shell.showFatal(err.message);
+      else failSweep(run, "job", String((err && err.message) || err));
       return;
     }
-    failSweep(run, msg.message);
+    if (finished) finishSweep(run);
+    else {
+      hand(run, worker);
+      guarded(showProgress);
+    }
+  } else if (msg.type === "error") {
+    failSweep(run, msg.crash ? "crash" : "job", msg.message);
   }
-}
-
-function updateProgress(run) {
-  if (state.run !== run) return;
-  const elapsed = performance.now() - run.t0;
-  state.el.progress.value = run.done;
-  let text = `${run.done} / ${run.jobs.length} runs · ${run.workers.length} worker${run.workers.length > 1 ? "s" : ""} · elapsed ${seconds(elapsed)}`;
-  if (run.done > 0) {
-    const left = (elapsed * (run.totalWeight - run.doneWeight)) / run.doneWeight;
-    text += ` · about ${seconds(left)} left`;
-  } else text += " · estimating the time left…";
-  state.el.progressText.textContent = text;
 }
 
 function stopRun(run) {
@@ -310,162 +342,48 @@ function cancelSweep() {
   const run = state.run;
   if (!run) return;
   stopRun(run);
-  state.el.root.dataset.state = "cancelled";
-  state.el.progressText.textContent =
-    `Cancelled after ${run.done} / ${run.jobs.length} runs (${seconds(performance.now() - run.t0)}); their results were discarded. ` +
-    (state.result ? "The previous sweep is still shown." : "");
+  guarded(() => {
+    state.handle.cancel(performance.now());
+    render(false);
+  });
+  state.shell.changed(true);
   state.el.runButton.focus();
 }
 
-function failSweep(run, message) {
+function failSweep(run, kind, detail) {
   if (state.run !== run) return;
   stopRun(run);
-  state.el.root.dataset.state = "error";
-  state.el.progressText.textContent = `The sweep stopped after ${run.done} / ${run.jobs.length} runs.`;
-  showMessage(`The sweep failed: ${message}`);
+  const message = guarded(() => state.handle.fail(kind, detail));
+  if (kind === "crash") state.shell.showFatal(message);
+  else showMessage(message);
+  guarded(() => render(false));
+  state.shell.changed(true);
 }
 
 function finishSweep(run) {
-  const ms = performance.now() - run.t0;
   stopRun(run);
-  let handle;
-  try {
-    handle = state.wasm.aggregateSweep(run.results);
-  } catch (err) {
-    if (state.shell.isWasmCrash(err)) state.shell.showFatal(err.message);
-    else showMessage(String(err.message || err));
-    return;
-  }
-  if (state.result) state.result.handle.free();
-  state.result = { handle, rows: handle.rows(), cfg: run.cfg, seconds: ms / 1000 };
-  state.highlight = null;
-  state.el.progress.value = run.jobs.length;
-  const diverged = run.results.filter((r) => r.diverged).length;
-  state.el.progressText.textContent =
-    `Done: ${run.jobs.length} runs in ${seconds(ms)}.` + (diverged ? ` ${diverged} diverged (scored at their last finite state).` : "");
-  state.el.root.dataset.state = "done";
-  showResult();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Showing a finished sweep
-
-const fmt = (x) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
-
-function showResult() {
-  const r = state.result;
-  const el = state.el;
-  if (!r) return;
-  el.results.hidden = false;
-  const c = r.cfg;
-  el.info.textContent =
-    `Showing the sweep over l = ${c.widths.join(", ")} with ${c.seeds} seed${c.seeds > 1 ? "s" : ""} (0…${c.seeds - 1}), ` +
-    `${c.steps} GD steps, η = ${c.lr}; it took ${r.seconds.toFixed(1)} s. Error bars: ± one standard deviation over seeds.`;
-  el.info.dataset.seconds = String(r.seconds);
-  el.info.dataset.config = JSON.stringify(c);
-  const rows = r.rows.map((row) => {
-    const tr = make("tr", { data: { l: String(row.l), lPlus: String(row.l_plus) } });
-    const cells = [
-      ["l", String(row.l), row.l],
-      ["l_plus", String(row.l_plus), row.l_plus],
-      ["percentage", `${Math.round((100 * row.l_plus) / row.l)} %`, (100 * row.l_plus) / row.l],
-      ["mean_test_bce", fmt(row.mean_test_bce), row.mean_test_bce],
-      ["std_test_bce", fmt(row.std_test_bce), row.std_test_bce],
-      ["runs", String(row.runs), row.runs],
-      ["diverged_runs", String(row.diverged_runs), row.diverged_runs],
-    ];
-    for (const [key, text, value] of cells) tr.append(make("td", { text, data: { key, value: String(value) } }));
-    return tr;
-  });
-  el.tbody.replaceChildren(...rows);
-  scheduleRedraw();
-}
-
-function scheduleRedraw() {
-  if (state.redrawRaf || !state.visible || !state.result) return;
-  state.redrawRaf = requestAnimationFrame(() => {
-    state.redrawRaf = 0;
-    draw();
-  });
-}
-
-function draw() {
-  const r = state.result;
-  if (!r || !state.visible) return;
-  const el = state.el;
-  const h = state.highlight;
-  for (const c of [el.heatmap, el.curvesLPlus, el.curvesPercent]) state.shell.sizeCanvas(c);
-  guarded(() => {
-    r.layout = r.handle.drawHeatmap(el.heatmap, h ? h.col : -1, h ? h.row : -1);
-    r.handle.drawCurves(el.curvesLPlus, "l_plus");
-    r.handle.drawCurves(el.curvesPercent, "percentage");
-  });
-}
-
-function describeCell(cell) {
-  if (!cell) return;
-  state.highlight = { col: cell.col, row: cell.row };
-  const d = cell.data;
-  state.el.cell.textContent = d
-    ? `l = ${d.l}, l+ = ${d.l_plus} (${Math.round((100 * d.l_plus) / d.l)} %): test BCE ${fmt(d.mean_test_bce)} ± ${fmt(d.std_test_bce)} over ${d.runs} seed${d.runs > 1 ? "s" : ""}` +
-      (d.diverged_runs ? `, ${d.diverged_runs} diverged` : "")
-    : `l = ${cell.l}, l+ = ${cell.l_plus}: no such network (l+ cannot exceed l).`;
-  state.el.cell.dataset.l = String(cell.l);
-  state.el.cell.dataset.lPlus = String(cell.l_plus);
-  draw();
-}
-
-function selectCellAt(x, y) {
-  const r = state.result;
-  if (!r) return;
-  const cell = guarded(() => r.handle.cellAt(x, y));
-  if (!cell) return;
-  const h = state.highlight;
-  if (h && h.col === cell.col && h.row === cell.row) return;
-  describeCell(cell);
-}
-
-function onHeatmapKey(e) {
-  const r = state.result;
-  const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[e.key];
-  if (!d || !r || !r.layout) return;
-  e.preventDefault();
-  const L = r.layout;
-  const h = state.highlight || { col: 0, row: 0 };
-  const col = Math.min(L.cols - 1, Math.max(0, h.col + (state.highlight ? d[0] : 0)));
-  const row = Math.min(L.rows - 1, Math.max(0, h.row + (state.highlight ? d[1] : 0)));
-  // The centre of that cell in canvas pixels (row 0 is the bottom row).
-  const x = L.left + ((col + 0.5) * L.width) / L.cols;
-  const y = L.top + ((L.rows - row - 0.5) * L.height) / L.rows;
-  describeCell(guarded(() => r.handle.cellAt(x, y)));
+  guarded(() => render(true));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Export (www/export.js): the heatmap and both curve charts as PNG and SVG, the results table as
-// CSV and JSON with the sweep's settings.
+// CSV and JSON with the sweep's settings (file names and texts from the handle).
 
 function addExports() {
   const el = state.el;
+  const T = state.texts;
+  const h = () => state.handle;
   const onError = (err) => {
     if (!state.shell.isWasmCrash(err)) return false;
     state.shell.showFatal(err.message);
     return true;
   };
-  const result = () => {
-    if (!state.result) throw new Error("no finished sweep yet");
-    return state.result;
-  };
   const items = [
-    ...chartItems("heatmap", "Heatmap", "fig4-heatmap", () => el.heatmap, (w, h) => {
-      const hl = state.highlight;
-      return result().handle.heatmapSvg(w, h, hl ? hl.col : -1, hl ? hl.row : -1);
-    }),
-    ...chartItems("curves against l+", "Curves (l+)", "fig4-curves-lplus", () => el.curvesLPlus, (w, h) => result().handle.curvesSvg("l_plus", w, h)),
-    ...chartItems("curves against l+/l", "Curves (l+/l)", "fig4-curves-percentage", () => el.curvesPercent, (w, h) =>
-      result().handle.curvesSvg("percentage", w, h),
-    ),
-    dataItem("Results CSV", "Save the results table with the sweep's settings as CSV", "fig4-sweep.csv", () => result().handle.exportCsv(result().cfg)),
-    dataItem("Results JSON", "Save the results table with the sweep's settings as JSON", "fig4-sweep.json", () => result().handle.exportJson(result().cfg)),
+    ...chartItems("heatmap", "Heatmap", T.heatmapFile, () => el.heatmap, (w, ht) => h().svg("heatmap", w, ht)),
+    ...chartItems("curves against l+", "Curves (l+)", T.curvesLplusFile, () => el.curvesLPlus, (w, ht) => h().svg("curves-lplus", w, ht)),
+    ...chartItems("curves against l+/l", "Curves (l+/l)", T.curvesPercentageFile, () => el.curvesPercent, (w, ht) => h().svg("curves-percentage", w, ht)),
+    dataItem("Results CSV", "Save the results table with the sweep's settings as CSV", T.csvFile, () => h().csv()),
+    dataItem("Results JSON", "Save the results table with the sweep's settings as JSON", T.jsonFile, () => h().json()),
   ];
   el.charts.after(exportBar("Save:", items, { onError, idPrefix: "fig4-export" }));
 }
@@ -473,70 +391,25 @@ function addExports() {
 // ---------------------------------------------------------------------------------------------
 // The view protocol
 
-// ---------------------------------------------------------------------------------------------
-// Links (keys and limits: src/link.rs)
-
-/** The settings in the form, each field falling back to its default while it holds no valid value. */
-function formSettings() {
-  const L = state.limits;
-  const read = (group, ok, fallback) => {
-    const text = group.querySelector("input").value.trim();
-    const x = Number(text);
-    return text !== "" && ok(x) ? x : fallback;
-  };
-  const whole = (max) => (x) => Number.isInteger(x) && x >= 1 && x <= max;
-  return {
-    widths: state.el.widths.filter((b) => b.checked).map((b) => Number(b.value)),
-    seeds: read(state.el.seeds, whole(L.maxSeeds), L.defaultSeeds),
-    steps: read(state.el.steps, whole(L.maxSteps), L.defaultSteps),
-    lr: read(state.el.lr, (x) => Number.isFinite(x) && x > 0 && x <= 1000, L.defaultLr),
-  };
-}
-
-const sameCfg = (a, b) =>
-  a.seeds === b.seeds && a.steps === b.steps && a.lr === b.lr && a.widths.join(",") === b.widths.join(",");
-
-function getState() {
-  if (!state.el.widths) return null;
-  const cfg = formSettings();
-  const ran = Boolean((state.run && sameCfg(state.run.cfg, cfg)) || (state.result && sameCfg(state.result.cfg, cfg)));
-  return { w: cfg.widths, seeds: cfg.seeds, steps: cfg.steps, lr: cfg.lr, ran };
-}
-
-/** Restores a state from a link; `ran` reruns the (seeded) sweep unless this one is already shown. */
-function setState(v) {
-  if (!state.el.widths) return;
-  for (const box of state.el.widths) box.checked = v.w.includes(Number(box.value));
-  const input = (group) => group.querySelector("input");
-  input(state.el.seeds).value = String(v.seeds);
-  input(state.el.steps).value = String(v.steps);
-  input(state.el.lr).value = String(v.lr);
-  for (const g of [state.el.seeds, state.el.steps, state.el.lr]) markInvalid(input(g), false);
-  if (!v.ran) return;
-  const cfg = formSettings();
-  if ((state.result && sameCfg(state.result.cfg, cfg)) || (state.run && sameCfg(state.run.cfg, cfg))) return;
-  if (state.run) cancelSweep();
-  startSweep();
-}
-
 window.reluViews = window.reluViews || {};
 window.reluViews.fig4 = {
-  getState,
-  setState,
+  /** The handle (for the tests). */
+  handle: () => state.handle,
   init(wasm, shell) {
     state.wasm = wasm;
     state.shell = shell;
-    const root = document.getElementById("fig4-root");
-    state.el.root = root;
-    try {
-      state.limits = wasm.sweepLimits();
-    } catch (err) {
-      if (shell.isWasmCrash(err)) shell.showFatal(err.message);
-      state.limits = { widths: WIDTHS_FALLBACK, maxSeeds: 20, maxSteps: 5000, defaultSeeds: 3, defaultSteps: 500, defaultLr: 0.1 };
-    }
-    build(root);
+    state.el.root = document.getElementById("fig4-root");
+    state.handle = new wasm.Fig4View();
+    state.texts = state.handle.texts();
+    build(state.el.root);
     // For the end-to-end tests and the benchmark.
-    window.reluFig4 = { state, startSweep, cancelSweep };
+    window.reluFig4 = {
+      handle: () => state.handle,
+      startSweep,
+      cancelSweep,
+      layout: () => state.handle.layout(),
+      rows: () => state.handle.sweepRows(),
+    };
   },
   show() {
     state.visible = true;
@@ -544,5 +417,19 @@ window.reluViews.fig4 = {
   },
   hide() {
     state.visible = false;
+  },
+  linkState() {
+    return state.handle ? state.handle.linkState() : null;
+  },
+  /** Applies a link to the handle; reruns the (seeded) sweep it names unless it is shown. */
+  applyLink(fragment) {
+    const rejections = state.handle.applyLink(fragment);
+    showValues(state.inputs, state.handle.schema());
+    clearRefusals();
+    if (state.handle.wantsRun()) {
+      if (state.run) cancelSweep();
+      startSweep();
+    }
+    return rejections;
   },
 };

@@ -66,6 +66,7 @@ function currentLink() {
   const mod = activeModule();
   if (!mod || !mod.linkState) return null;
   const state = mod.linkState();
+  if (!state) return null;
   links.capped = state.note;
   return state.link;
 }

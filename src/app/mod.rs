@@ -5,6 +5,7 @@
 
 pub mod export;
 pub mod fig3;
+pub mod fig4;
 pub mod format;
 pub mod heatmaps;
 pub mod history;

@@ -13,6 +13,8 @@ fn main() {
 mod cli {
     use relu_obstruction::app::export::{RunExport, replay};
     use relu_obstruction::app::fig3::Fig3Model;
+    use relu_obstruction::app::fig4::Fig4Model;
+    use relu_obstruction::app::heatmaps::{HeatmapsModel, Map};
     use relu_obstruction::app::link::{View, parse_link};
     use relu_obstruction::app::view::{ViewModel, link_state, open_link, set};
     use relu_obstruction::core::data::Dataset;
@@ -29,7 +31,7 @@ mod cli {
     use relu_obstruction::experiments::presets::{
         FIG4_DEFAULT_L, FIG4_DEFAULT_L_PLUS, Preset, fig4_on,
     };
-    use relu_obstruction::experiments::sweep::{SweepConfig, run_sweep, sweep_data};
+    use relu_obstruction::experiments::sweep::{SweepConfig, run_job, run_sweep, sweep_data};
     use relu_obstruction::present::figures::{PaperFigures, paper_figures};
     use serde_json::{Value, json};
     use std::time::Instant;
@@ -200,6 +202,8 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         Set(String, String),
         Frames(u64),
         Step,
+        Run,
+        Key(String),
     }
 
     fn view_actions(args: &[String]) -> Res<(String, Vec<Action>)> {
@@ -232,63 +236,173 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                     actions.push(Action::Frames(n));
                 }
                 "--step" => actions.push(Action::Step),
+                "--run" => actions.push(Action::Run),
+                "--key" => actions.push(Action::Key(value("--key")?)),
                 other => return Err(Failure::Usage(format!("unknown option {other}"))),
             }
         }
         Ok((link, actions))
     }
 
-    /// Applies `actions` to `model`: typed values through `set` (a refusal is recorded, as the
-    /// page shows it), frames and steps through `frame` / `step`.
-    fn drive<M: ViewModel>(
-        model: &mut M,
-        actions: &[Action],
-        mut frame: impl FnMut(&mut M),
-        mut step: impl FnMut(&mut M),
-    ) -> Vec<Value> {
+    /// What a view does with the actions beyond typed values; `None` when it has no such action.
+    trait Driven: ViewModel {
+        /// What the page does right after opening a link (a replay that runs across frames).
+        fn settle(&mut self) {}
+        /// One animation frame.
+        fn frame(&mut self) -> Option<()>;
+        /// The Step button.
+        fn step(&mut self) -> Option<()>;
+        /// Runs what the view's Run button starts, to the end.
+        fn run(&mut self) -> Option<Result<(), String>>;
+        /// A key pressed on the view's figure.
+        fn key(&mut self, name: &str) -> Option<()>;
+    }
+
+    impl Driven for Fig3Model {
+        fn settle(&mut self) {
+            while self.replay() {}
+        }
+        fn frame(&mut self) -> Option<()> {
+            Fig3Model::frame(self);
+            Some(())
+        }
+        fn step(&mut self) -> Option<()> {
+            self.step_once();
+            Some(())
+        }
+        fn run(&mut self) -> Option<Result<(), String>> {
+            None
+        }
+        fn key(&mut self, _: &str) -> Option<()> {
+            None
+        }
+    }
+
+    impl Driven for Fig4Model {
+        fn frame(&mut self) -> Option<()> {
+            None
+        }
+        fn step(&mut self) -> Option<()> {
+            None
+        }
+        fn run(&mut self) -> Option<Result<(), String>> {
+            Some(run_fig4_sweep(self))
+        }
+        fn key(&mut self, name: &str) -> Option<()> {
+            Fig4Model::key(self, name);
+            Some(())
+        }
+    }
+
+    impl Driven for HeatmapsModel {
+        fn frame(&mut self) -> Option<()> {
+            HeatmapsModel::frame(self);
+            Some(())
+        }
+        fn step(&mut self) -> Option<()> {
+            None
+        }
+        fn run(&mut self) -> Option<Result<(), String>> {
+            None
+        }
+        /// `MAP:KEY` (`kaiming:ArrowUp`), or `KEY` on the selected map (else Xavier). A run that
+        /// Enter starts takes the run seed (`rseed`); without one, seed 0 stands for the page's
+        /// fresh seed.
+        fn key(&mut self, name: &str) -> Option<()> {
+            let (map, key) = match name
+                .split_once(':')
+                .and_then(|(m, k)| Some((Map::parse(m)?, k)))
+            {
+                Some(mk) => mk,
+                None => (self.selection().map_or(Map::Xavier, |s| s.0), name),
+            };
+            self.focus(map);
+            self.key(map, key, 0).ok().map(|_| ())
+        }
+    }
+
+    /// The Fig. 4 sweep as the page runs it, its jobs handed out in the page's order and run
+    /// here one after the other (times are nominal: 10 ms a job).
+    fn run_fig4_sweep(m: &mut Fig4Model) -> Result<(), String> {
+        let Some(plan) = m.start(2, 0.0).map_err(|r| r.message)? else {
+            return Ok(());
+        };
+        let split = sweep_data().map_err(|e| e.to_string())?;
+        let mut t = 0.0;
+        while let Some(p) = m.next_job() {
+            let r = run_job(&split, p.job, plan.steps, plan.lr).map_err(|e| e.to_string())?;
+            t += 10.0;
+            m.job_done(p.index, r, t).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Opens `link` in `model`, applies `actions` as the page does and returns the link's
+    /// refusals and, per `--set`, its refusal or null.
+    fn drive<M: Driven>(model: &mut M, link: &str, actions: &[Action]) -> Res<(Value, Value)> {
+        let rejections = json!(open_link(model, link));
+        model.settle();
         let mut refused = Vec::new();
+        let name = model.view().name();
+        let unsupported =
+            |what: &str| Failure::Usage(format!("view: the {name} view has no {what}"));
         for a in actions {
             match a {
-                Action::Set(k, v) => {
-                    if let Err(r) = set(model, k, v) {
-                        refused.push(json!(r));
+                Action::Set(k, v) => refused.push(match set(model, k, v) {
+                    Ok(_) => Value::Null,
+                    Err(r) => json!(r),
+                }),
+                Action::Frames(n) => {
+                    for _ in 0..*n {
+                        model
+                            .frame()
+                            .ok_or_else(|| unsupported("animation frames"))?;
                     }
                 }
-                Action::Frames(n) => (0..*n).for_each(|_| frame(model)),
-                Action::Step => step(model),
+                Action::Step => model.step().ok_or_else(|| unsupported("Step button"))?,
+                Action::Run => model
+                    .run()
+                    .ok_or_else(|| unsupported("Run button"))?
+                    .map_err(Failure::Run)?,
+                Action::Key(k) => model.key(k).ok_or_else(|| unsupported("keys"))?,
             }
         }
-        refused
+        Ok((rejections, Value::Array(refused)))
     }
 
     fn view(args: &[String]) -> Res<Value> {
         let (link, actions) = view_actions(args)?;
-        match parse_link(&link).view {
+        let view = parse_link(&link).view;
+        let out = match view {
             View::Fig3 => {
                 let mut m = Fig3Model::new();
-                let mut refused: Vec<Value> =
-                    open_link(&mut m, &link).iter().map(|r| json!(r)).collect();
-                while m.replay() {}
-                refused.extend(drive(
-                    &mut m,
-                    &actions,
-                    |m| {
-                        m.frame();
-                    },
-                    Fig3Model::step_once,
-                ));
-                Ok(json!({
-                    "view": "fig3",
-                    "readout": m.readout(),
-                    "link": link_state(&m),
-                    "rejections": refused,
-                }))
+                let (rejections, refused) = drive(&mut m, &link, &actions)?;
+                json!({"readout": m.readout(), "link": link_state(&m), "rejections": rejections, "refused": refused})
             }
-            other => Err(Failure::Usage(format!(
-                "view: the {} view cannot be driven from the command line yet",
-                other.name()
-            ))),
+            View::Fig4 => {
+                let mut m = Fig4Model::new();
+                let (rejections, refused) = drive(&mut m, &link, &actions)?;
+                json!({"readout": m.readout(), "rows": m.rows(), "link": link_state(&m), "rejections": rejections, "refused": refused})
+            }
+            View::Heatmaps => {
+                let mut m = HeatmapsModel::new().map_err(|e| Failure::Run(e.to_string()))?;
+                let (rejections, refused) = drive(&mut m, &link, &actions)?;
+                // The page computes the Monte Carlo check once the pointer rests.
+                m.estimate().map_err(|e| Failure::Run(e.to_string()))?;
+                json!({"readout": m.readout(), "link": link_state(&m), "rejections": rejections, "refused": refused})
+            }
+            other => {
+                return Err(Failure::Usage(format!(
+                    "view: the {} view cannot be driven from the command line",
+                    other.name()
+                )));
+            }
+        };
+        let mut out = out;
+        if let Some(map) = out.as_object_mut() {
+            map.insert("view".into(), json!(view.name()));
         }
+        Ok(out)
     }
 
     fn topology(o: &Options) -> Res<Value> {

@@ -7,15 +7,12 @@ use wasm_bindgen::prelude::*;
 
 use super::canvas::PageCanvas;
 use super::fig1b::SingleNeuron;
-use super::fig4::SweepResult;
 use super::topology::{DIM_MAX, check_c, whole};
-use crate::app::export::{RunExport, fig1b_record, sweep_csv, sweep_json};
+use crate::app::export::{RunExport, fig1b_record};
 use crate::core::topology;
-use crate::experiments::sweep::SweepConfig;
 use crate::present::charts::ChartError;
 use crate::present::charts::bars::draw_betti_bars;
 use crate::present::charts::components::{ComponentDiagram, draw_component_diagram};
-use crate::present::charts::sweep::{SweepAxis, draw_sweep_curves, draw_sweep_heatmap};
 use crate::present::figures;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -66,67 +63,6 @@ impl SingleNeuron {
     #[wasm_bindgen(js_name = exportJson)]
     pub fn export_json(&mut self) -> String {
         RunExport::new("fig1b", vec![fig1b_record(&mut self.run)]).to_json()
-    }
-}
-
-fn sweep_config(config: JsValue) -> Result<SweepConfig, JsError> {
-    serde_wasm_bindgen::from_value(config)
-        .map_err(|e| JsError::new(&format!("bad sweep settings: {e}")))
-}
-
-#[wasm_bindgen]
-impl SweepResult {
-    /// The curves against l+ (`"l_plus"`) or l+/l (`"percentage"`) as an SVG document.
-    ///
-    /// # Errors
-    /// An unknown axis, a bad size or a drawing failure.
-    #[wasm_bindgen(js_name = curvesSvg)]
-    pub fn curves_svg(&self, axis: &str, width: u32, height: u32) -> Result<String, JsError> {
-        let axis = match axis {
-            "l_plus" => SweepAxis::LPlus,
-            "percentage" => SweepAxis::Percentage,
-            other => return Err(JsError::new(&format!("unknown sweep axis '{other}'"))),
-        };
-        svg(width, height, |a| draw_sweep_curves(a, &self.rows, axis)).map_err(chart_err)
-    }
-
-    /// The heatmap as an SVG document, outlining cell (col, row) when both are ≥ 0.
-    ///
-    /// # Errors
-    /// A bad size or a drawing failure.
-    #[wasm_bindgen(js_name = heatmapSvg)]
-    pub fn heatmap_svg(
-        &self,
-        width: u32,
-        height: u32,
-        highlight_col: i32,
-        highlight_row: i32,
-    ) -> Result<String, JsError> {
-        let highlight = usize::try_from(highlight_col)
-            .ok()
-            .zip(usize::try_from(highlight_row).ok());
-        svg(width, height, |a| {
-            draw_sweep_heatmap(a, &self.rows, highlight)
-        })
-        .map_err(chart_err)
-    }
-
-    /// The results as CSV, with the sweep's settings `{widths, seeds, steps, lr}` in comments.
-    ///
-    /// # Errors
-    /// Malformed settings.
-    #[wasm_bindgen(js_name = exportCsv)]
-    pub fn export_csv(&self, config: JsValue) -> Result<String, JsError> {
-        Ok(sweep_csv(&sweep_config(config)?, &self.rows))
-    }
-
-    /// The results as JSON, with the sweep's settings.
-    ///
-    /// # Errors
-    /// Malformed settings.
-    #[wasm_bindgen(js_name = exportJson)]
-    pub fn export_json(&self, config: JsValue) -> Result<String, JsError> {
-        Ok(sweep_json(&sweep_config(config)?, &self.rows))
     }
 }
 

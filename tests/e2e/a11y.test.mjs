@@ -409,7 +409,7 @@ test("touch: a tap picks a cell of the Fig. 4 heatmap", async () => {
   // The centre of the cell (l = 2, l+ = 1): column 1 of the widths [1, 2], row 1 from the bottom.
   const [x, y] = await p.evaluate(() => {
     const c = document.getElementById("fig4-heatmap");
-    const L = window.reluFig4.state.result.layout;
+    const L = window.reluFig4.layout();
     const r = c.getBoundingClientRect();
     const px = L.left + (1.5 * L.width) / L.cols;
     const py = L.top + ((L.rows - 1.5) * L.height) / L.rows;

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { BIN, DIST, ROOT, serveDist, launch, guardedPage, screenshot, inkFraction, openView } from "./harness.mjs";
+import { BIN, DIST, serveDist, launch, guardedPage, screenshot, inkFraction, openView } from "./harness.mjs";
 
 const SCHEMES = { xavier: "hm-canvas-xavier", kaiming: "hm-canvas-kaiming" };
 
@@ -33,19 +33,12 @@ function cli(...args) {
 }
 
 /**
- * The native view model's readout of `link` followed by the `set` calls `sets` ([key, text]),
- * printed by the ignored test `print_readouts` of tests/view_heatmaps.rs.
+ * The native view model's state after opening `link` and typing `sets` ([key, text]), as
+ * `obstruction view` drives it: `{readout, link, rejections, refused}`.
  */
-function nativeReadout(link, sets) {
-  const out = execFileSync("cargo", ["test", "--quiet", "--test", "view_heatmaps", "--", "--ignored", "--exact", "print_readouts", "--nocapture"], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, HEATMAPS_LINK: link, HEATMAPS_SETS: JSON.stringify(sets) },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const line = out.split("\n").find((l) => l.startsWith("READOUT "));
-  assert.ok(line, `print_readouts printed its readout: ${out}`);
-  return JSON.parse(line.slice("READOUT ".length));
+function nativeView(link, sets) {
+  const args = ["view", link, ...sets.flatMap(([k, t]) => ["--set", `${k}=${t}`])];
+  return JSON.parse(execFileSync(BIN, args, { encoding: "utf8" }));
 }
 
 async function open(options) {
@@ -316,8 +309,10 @@ test("a link's run without a selected cell is refused under the key run", async 
 test("the page's readouts equal the native view model's for a link and typed settings", async () => {
   const link = "#heatmaps?v=1&sel=kaiming&d=3&l=5&mc=1&n=5000&mcseed=3&run=42&rstep=120";
   const sets = [["n", "7000"], ["mcseed", "9"]];
-  const native = nativeReadout(link, sets);
-  assert.deepEqual(native.rejections, []);
+  const out = nativeView(link, sets);
+  assert.deepEqual(out.rejections, []);
+  assert.deepEqual(out.refused, [null, null]);
+  const native = { ...out.readout, link: out.link.link };
   const { page, problems, context } = await guardedPage(browser);
   await page.goto(server.url + link);
   await page.waitForSelector("body[data-ready=true]");
