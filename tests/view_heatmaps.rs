@@ -205,3 +205,40 @@ fn a_run_plays_to_its_limit_and_reduced_motion_waits() {
     assert_eq!(frames + 1, HEATMAP_RUN_MAX_STEPS / 5);
     assert!(link_state(&m).link.ends_with("&run=123&rstep=5000"));
 }
+
+#[test]
+fn obstruction_view_drives_this_model() {
+    let link = "#heatmaps?v=1&sel=xavier&d=2&l=8&mc=1&n=3000&mcseed=4&run=7&rstep=40";
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_obstruction"))
+        .args([
+            "view", link, "--set", "n=0x10", "--set", "n=4000", "--key", "Enter",
+        ])
+        .args(["--frames", "3"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut m = HeatmapsModel::new().unwrap();
+    assert!(open_link(&mut m, link).is_empty());
+    assert!(set(&mut m, "n", "0x10").is_err());
+    set(&mut m, "n", "4000").unwrap();
+    // Enter starts the selected cell's run again from a fresh seed (0 on the command line).
+    m.key(Map::Xavier, "Enter", 0).unwrap();
+    for _ in 0..3 {
+        m.frame();
+    }
+    m.estimate().unwrap();
+    assert_eq!(cli["readout"], serde_json::to_value(m.readout()).unwrap());
+    assert_eq!(cli["link"]["link"], link_state(&m).link);
+    assert_eq!(cli["refused"][0]["code"], "not_a_number");
+    assert_eq!(cli["refused"][1], serde_json::Value::Null);
+    assert!(
+        link_state(&m)
+            .link
+            .ends_with("&n=4000&mcseed=4&run=0&rstep=15")
+    );
+}
