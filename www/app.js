@@ -3,7 +3,7 @@
 
 import { exportBar, chartItems, dataItem } from "./export.js";
 import { installClassroom, prefersReducedMotion } from "./classroom.js";
-import { initLinks } from "./links.js";
+import { initLinks, changed } from "./links.js";
 
 const $ = (id) => document.getElementById(id);
 const ROWS = ["top", "bottom"];
@@ -468,6 +468,8 @@ const shell = {
   fig3Runs: () => ({ top: state.runs.top, bottom: state.runs.bottom }),
   /** True under prefers-reduced-motion: views then start no animation by themselves. */
   reducedMotion: prefersReducedMotion,
+  /** A view's state changed: a new history entry (`push`) or a refresh of the current one. */
+  changed,
   // setPresentation(on) and isPresentation() are added by installClassroom in init.
   wrapYaw,
 };

@@ -22,6 +22,7 @@ const links = {
   lastByView: {}, // view → its last link, for the navigation
   capped: null, // a note when the replay length was capped
   pending: 0,
+  throttle: 0,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -67,6 +68,13 @@ function activeModule() {
 function currentLink() {
   const view = links.hooks.activeView();
   const mod = activeModule();
+  // A view on the link protocol holds its own link (its model writes it, with a note when capped).
+  if (mod && mod.linkState) {
+    const st = mod.linkState();
+    if (!st) return null;
+    links.capped = st.note || null;
+    return st.link;
+  }
   if (!mod || !mod.getState) return null;
   const state = mod.getState();
   if (!state) return null;
@@ -127,7 +135,9 @@ function applyHash() {
     links.hooks.setActiveView(parsed.view);
     links.hooks.route();
     const mod = links.hooks.module(parsed.view);
-    if (mod && mod.setState) mod.setState(parsed.values, parsed);
+    // A view on the link protocol applies the link itself and reports every refused piece.
+    if (mod && mod.applyLink) parsed.rejections = Array.from(mod.applyLink(location.hash));
+    else if (mod && mod.setState) mod.setState(parsed.values, parsed);
   } catch (err) {
     fail(err);
   } finally {
@@ -141,6 +151,22 @@ function applyHash() {
   links.applied = location.hash;
   $("link-field").value = location.href;
   document.body.dataset.linkApplied = String(Number(document.body.dataset.linkApplied || 0) + 1);
+}
+
+/**
+ * A view's state changed: a discrete change makes a history entry (`push`), a continuous one
+ * (steps while playing, a drag) only refreshes the current entry, at most every SYNC_MS.
+ */
+export function changed(push) {
+  if (push) {
+    schedulePush();
+    return;
+  }
+  if (links.throttle) return;
+  links.throttle = setTimeout(() => {
+    links.throttle = 0;
+    sync(false);
+  }, SYNC_MS);
 }
 
 // ---------------------------------------------------------------------------------------------

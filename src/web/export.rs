@@ -7,12 +7,11 @@ use wasm_bindgen::prelude::*;
 
 use super::Run;
 use super::canvas::PageCanvas;
-use super::fig1b::SingleNeuron;
 use super::fig4::SweepResult;
 use super::heatmaps::{ObstructionMap, RandomNetworkRun};
 use super::topology::{DIM_MAX, check_c, whole};
 use crate::app::export::{
-    RunExport, fig1b_record, fig3_record, grid_csv, random_run_record, sweep_csv, sweep_json,
+    RunExport, fig3_record, grid_csv, random_run_record, sweep_csv, sweep_json,
 };
 use crate::core::topology;
 use crate::experiments::sweep::SweepConfig;
@@ -30,7 +29,7 @@ fn chart_err(e: ChartError) -> JsError {
 
 /// [`figures::svg`] for the page: the same SVG backend, with text measured by a detached canvas
 /// instead of plotters' `<span style>` (which the page's Content-Security-Policy refuses).
-fn svg<T>(
+pub(super) fn svg<T>(
     width: u32,
     height: u32,
     draw: impl FnOnce(&DrawingArea<PageCanvas<'_>, Shift>) -> Result<T, ChartError>,
@@ -105,32 +104,6 @@ pub fn fig3_export_json(top: &mut Run, bottom: &mut Run) -> String {
         ],
     )
     .to_json()
-}
-
-#[wasm_bindgen]
-impl SingleNeuron {
-    /// The plane as an SVG document.
-    ///
-    /// # Errors
-    /// A bad size or a drawing failure.
-    pub fn svg(&mut self, width: u32, height: u32) -> Result<String, JsError> {
-        svg(width, height, |a| {
-            figures::draw_fig1b_plane(a, &mut self.run)
-        })
-        .map_err(chart_err)
-    }
-
-    /// The run as CSV.
-    #[wasm_bindgen(js_name = exportCsv)]
-    pub fn export_csv(&mut self) -> String {
-        fig1b_record(&mut self.run).to_csv("fig1b")
-    }
-
-    /// The run as a JSON export.
-    #[wasm_bindgen(js_name = exportJson)]
-    pub fn export_json(&mut self) -> String {
-        RunExport::new("fig1b", vec![fig1b_record(&mut self.run)]).to_json()
-    }
 }
 
 #[wasm_bindgen]
