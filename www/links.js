@@ -1,8 +1,9 @@
 // Links: the page's whole state in the URL fragment. The format, its version and every check live
 // in the Rust core (src/link.rs, through wasm.parseLink / wasm.formatLink / wasm.linkSchema /
-// wasm.linkPresets); this module only reads location.hash, asks the active view for getState() and
-// setState(values), writes history entries, shows the link message, the presets menu and the
-// "Copy link" button. Everything taken from a link is shown with textContent only.
+// wasm.linkPresets); this module only reads location.hash, asks the active view for its link
+// (linkState(), or getState() for a view not yet on the view-model protocol), applies a link to it
+// (applyLink(fragment), or setState(values)), writes history entries, shows the link message, the
+// presets menu and the "Copy link" button. Everything taken from a link is shown with textContent only.
 
 import { el } from "./dom.js";
 

@@ -205,7 +205,8 @@ test("with the flow integrator the run follows its hyperbola to the minima", asy
 test("typed hex or words for η are refused with a message; η and the link keep 0.01", async () => {
   const { page, problems, context } = await open();
   const link = () => page.evaluate(() => window.reluViews.fig1b.linkState().link);
-  assert.match(await link(), /&lr=0\.01&/);
+  const hash = () => page.evaluate(() => location.hash);
+  await page.waitForFunction(() => /&lr=0\.01&/.test(location.hash));
   for (const [bad, why] of [["0x10", "not a number"], ["abc", "not a number"], ["1e999", "not a finite number"]]) {
     await page.fill("#fig1b-lr", bad);
     await page.press("#fig1b-lr", "Tab");
@@ -213,6 +214,8 @@ test("typed hex or words for η are refused with a message; η and the link keep
     assert.equal(msg, `learning rate η "${bad}": ${why}. The previous value 0.01 is still in use.`);
     assert.equal(await page.$eval("#fig1b-lr", (e) => e.getAttribute("aria-invalid")), "true");
     assert.equal(await page.$eval("#fig1b-lr", (e) => e.dataset.rejected), bad === "1e999" ? "not_finite" : "not_a_number");
+    await page.waitForTimeout(500); // longer than the shell's throttle of continuous changes
+    assert.match(await hash(), /&lr=0\.01&/, `${bad}: the address keeps lr=0.01`);
     assert.match(await link(), /&lr=0\.01&/, `${bad}: the link keeps lr=0.01`);
     // Stepping with a refused field pending is refused too (as before): nothing moves.
     await page.click("#fig1b-step");
