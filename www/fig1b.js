@@ -46,7 +46,8 @@ function build(root) {
     return group;
   };
 
-  const title = el("h2", { class: "view-title", id: "fig1b-heading", text: "Fig. 1b, live: one neuron on its hyperbola" });
+  const texts = view.handle.texts();
+  const title = el("h2", { class: "view-title", id: "fig1b-heading", text: texts.title });
   const intro = el("p", { class: "view-intro" }, [
     "With one input and one output a hidden ReLU neuron is just two numbers, f(x) = v·σ(w·x), so every network is a point (w, v) of this plane. " +
       "Gradient flow keeps c = w² − v² fixed, so training slides the point along one solid hyperbola, always tangent to it; " +
@@ -91,7 +92,7 @@ function build(root) {
   const keys = el("p", { id: "fig1b-keys", class: "fineprint" }, [
     "Drag on the plane to choose where training starts. With the plane focused: ",
     el("kbd", { text: "←" }), " ", el("kbd", { text: "→" }), " ", el("kbd", { text: "↑" }), " ", el("kbd", { text: "↓" }),
-    " move the start by 0.05 (with ", el("kbd", { text: "Shift" }), " by 0.25), ",
+    ` move the start by ${texts.nudge} (with `, el("kbd", { text: "Shift" }), ` by ${texts.nudge_fast}), `,
     el("kbd", { text: "Space" }), " plays or pauses.",
   ]);
 

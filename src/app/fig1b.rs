@@ -173,6 +173,17 @@ pub struct FileNames {
     pub json: &'static str,
 }
 
+/// The view's fixed texts that carry numbers of the model: its title and the keyboard help's steps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fig1bTexts {
+    /// The view's heading.
+    pub title: &'static str,
+    /// How far an arrow key moves the start ([`NUDGE`]).
+    pub nudge: String,
+    /// How far an arrow key with Shift moves it ([`NUDGE_FAST`]).
+    pub nudge_fast: String,
+}
+
 /// The Fig. 1b view model.
 #[derive(Debug, Clone)]
 pub struct Fig1bModel {
@@ -445,6 +456,15 @@ impl Fig1bModel {
         }
     }
 
+    /// The title and the keyboard help's steps.
+    pub fn texts(&self) -> Fig1bTexts {
+        Fig1bTexts {
+            title: "Fig. 1b, live: one neuron on its hyperbola",
+            nudge: link::format_number(NUDGE),
+            nudge_fast: link::format_number(NUDGE_FAST),
+        }
+    }
+
     /// The export files' names.
     pub fn file_names(&self) -> FileNames {
         FileNames {
@@ -691,6 +711,11 @@ mod tests {
         assert_eq!(m.run().start(), (2.0 + NUDGE, -0.5 + NUDGE_FAST));
         assert_eq!(m.settings().float("w0"), 2.0 + NUDGE);
         assert!(!m.key("a", false).handled);
+        let texts = m.texts();
+        assert_eq!(
+            (texts.nudge.as_str(), texts.nudge_fast.as_str()),
+            ("0.05", "0.25")
+        );
         for _ in 0..4 {
             m.key("ArrowRight", true);
         }

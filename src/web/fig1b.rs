@@ -158,6 +158,14 @@ impl Fig1bView {
         self.model.json()
     }
 
+    /// The title and the keyboard help's steps: `{title, nudge, nudge_fast}`.
+    ///
+    /// # Errors
+    /// Only if serialization fails.
+    pub fn texts(&self) -> Result<JsValue, JsError> {
+        to_js(&self.model.texts())
+    }
+
     /// The export files' names: `{plane, csv, json}`.
     ///
     /// # Errors
