@@ -4,6 +4,7 @@
 //! ([`format`]). Uses [`crate::core`] and [`crate::experiments`].
 
 pub mod export;
+pub mod fig1b;
 pub mod fig3;
 pub mod fig4;
 pub mod format;

@@ -12,6 +12,7 @@ fn main() {
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use relu_obstruction::app::export::{RunExport, replay};
+    use relu_obstruction::app::fig1b::Fig1bModel;
     use relu_obstruction::app::fig3::Fig3Model;
     use relu_obstruction::app::fig4::Fig4Model;
     use relu_obstruction::app::link::{View, parse_link};
@@ -48,9 +49,10 @@ commands:
   bench       [--seconds T]
   export      --preset NAME [--seed S] [--l L --l-plus P]   (data and initial θ, for the peers)
   export-sweep --widths 1,2,4,8 --seeds S                   (every job's initial θ and the data)
-  view        LINK [--set KEY=TEXT | --frames N | --step]…  (a view of the page opened from LINK,
-              then driven as the page drives it: typed values, animation frames, the Step
-              button; prints its readout and its link)
+  view        LINK [--set KEY=TEXT | --frames N | --step | --run | --key NAME | --press BUTTON]…
+              (a view of the page opened from LINK, then driven as the page drives it: typed
+              values, animation frames, the Step and Run buttons, keys on the figure, other
+              buttons; prints its readout, its link and what was refused)
 presets: fig3-obstructed-pp, fig3-obstructed-mm, fig3-good-pm, fig3-good-nonpathological, fig4
 schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming_normal_fan_out,
          kaiming_uniform_fan_out";
@@ -203,6 +205,7 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         Step,
         Run,
         Key(String),
+        Press(String),
     }
 
     fn view_actions(args: &[String]) -> Res<(String, Vec<Action>)> {
@@ -237,6 +240,7 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                 "--step" => actions.push(Action::Step),
                 "--run" => actions.push(Action::Run),
                 "--key" => actions.push(Action::Key(value("--key")?)),
+                "--press" => actions.push(Action::Press(value("--press")?)),
                 other => return Err(Failure::Usage(format!("unknown option {other}"))),
             }
         }
@@ -255,6 +259,10 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         fn run(&mut self) -> Option<Result<(), String>>;
         /// A key pressed on the view's figure.
         fn key(&mut self, name: &str) -> Option<()>;
+        /// A button of the view other than Step and Run, by name.
+        fn press(&mut self, _name: &str) -> Option<()> {
+            None
+        }
     }
 
     impl Driven for Fig3Model {
@@ -289,6 +297,35 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         }
         fn key(&mut self, name: &str) -> Option<()> {
             Fig4Model::key(self, name);
+            Some(())
+        }
+    }
+
+    impl Driven for Fig1bModel {
+        fn frame(&mut self) -> Option<()> {
+            self.step_frame();
+            Some(())
+        }
+        fn step(&mut self) -> Option<()> {
+            Fig1bModel::step(self, 1);
+            Some(())
+        }
+        fn run(&mut self) -> Option<Result<(), String>> {
+            None
+        }
+        fn key(&mut self, name: &str) -> Option<()> {
+            Fig1bModel::key(self, name, false);
+            Some(())
+        }
+        fn press(&mut self, name: &str) -> Option<()> {
+            match name {
+                "rescale" => self.rescale(),
+                "reset" => self.reset(),
+                "start-here" => self.start_here(),
+                "good-start" => self.good_start(),
+                "pathological-start" => self.pathological_start(),
+                _ => return None,
+            };
             Some(())
         }
     }
@@ -337,6 +374,9 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                     .ok_or_else(|| unsupported("Run button"))?
                     .map_err(Failure::Run)?,
                 Action::Key(k) => model.key(k).ok_or_else(|| unsupported("keys"))?,
+                Action::Press(b) => model
+                    .press(b)
+                    .ok_or_else(|| unsupported(&format!("button '{b}'")))?,
             }
         }
         Ok((rejections, Value::Array(refused)))
@@ -348,6 +388,11 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         let out = match view {
             View::Fig3 => {
                 let mut m = Fig3Model::new();
+                let (rejections, refused) = drive(&mut m, &link, &actions)?;
+                json!({"readout": m.readout(), "link": link_state(&m), "rejections": rejections, "refused": refused})
+            }
+            View::Fig1b => {
+                let mut m = Fig1bModel::new();
                 let (rejections, refused) = drive(&mut m, &link, &actions)?;
                 json!({"readout": m.readout(), "link": link_state(&m), "rejections": rejections, "refused": refused})
             }

@@ -6,10 +6,9 @@
 use wasm_bindgen::prelude::*;
 
 use super::canvas::PageCanvas;
-use super::fig1b::SingleNeuron;
 use super::heatmaps::{ObstructionMap, RandomNetworkRun};
 use super::topology::{DIM_MAX, check_c, whole};
-use crate::app::export::{RunExport, fig1b_record, grid_csv, random_run_record};
+use crate::app::export::{RunExport, grid_csv, random_run_record};
 use crate::core::topology;
 use crate::present::charts::ChartError;
 use crate::present::charts::bars::draw_betti_bars;
@@ -39,32 +38,6 @@ pub(crate) fn svg<T>(
         area.present()?;
     }
     Ok(out)
-}
-
-#[wasm_bindgen]
-impl SingleNeuron {
-    /// The plane as an SVG document.
-    ///
-    /// # Errors
-    /// A bad size or a drawing failure.
-    pub fn svg(&mut self, width: u32, height: u32) -> Result<String, JsError> {
-        svg(width, height, |a| {
-            figures::draw_fig1b_plane(a, &mut self.run)
-        })
-        .map_err(chart_err)
-    }
-
-    /// The run as CSV.
-    #[wasm_bindgen(js_name = exportCsv)]
-    pub fn export_csv(&mut self) -> String {
-        fig1b_record(&mut self.run).to_csv("fig1b")
-    }
-
-    /// The run as a JSON export.
-    #[wasm_bindgen(js_name = exportJson)]
-    pub fn export_json(&mut self) -> String {
-        RunExport::new("fig1b", vec![fig1b_record(&mut self.run)]).to_json()
-    }
 }
 
 #[wasm_bindgen]
