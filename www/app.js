@@ -364,7 +364,7 @@ function rotate(row, dyaw, dpitch) {
 }
 
 /** Turns a 3-D plot: pointer drags (mouse, pen, touch) and arrow keys on the focused canvas call
- * `rotate(dyaw, dpitch)` in radians. Shared with the other views through `shell`. */
+ * `rotate(dxPixels, dyPixels)` (arrow keys: ±10 pixels). Shared with the other views through `shell`. */
 function wireRotation(canvas, rotate) {
   let last = null;
   canvas.addEventListener("pointerdown", (e) => {
@@ -377,7 +377,7 @@ function wireRotation(canvas, rotate) {
     const dx = e.clientX - last.x;
     const dy = e.clientY - last.y;
     last = { x: e.clientX, y: e.clientY, id: e.pointerId };
-    rotate(dx * 0.01, dy * 0.01);
+    rotate(dx, dy);
   });
   const end = (e) => {
     if (last && last.id === e.pointerId) last = null;
@@ -385,7 +385,7 @@ function wireRotation(canvas, rotate) {
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
   canvas.addEventListener("keydown", (e) => {
-    const d = { ArrowLeft: [-0.1, 0], ArrowRight: [0.1, 0], ArrowUp: [0, -0.1], ArrowDown: [0, 0.1] }[e.key];
+    const d = { ArrowLeft: [-10, 0], ArrowRight: [10, 0], ArrowUp: [0, -10], ArrowDown: [0, 10] }[e.key];
     if (!d) return;
     e.preventDefault();
     e.stopPropagation();
@@ -466,6 +466,14 @@ const shell = {
   wireRotation,
   /** The live Fig. 3 runs (`top`, `bottom`), for views that read the current network. */
   fig3Runs: () => ({ top: state.runs.top, bottom: state.runs.bottom }),
+  // TEMPORARY (vm-topology, until the lead's shell lands): the Fig. 3 handle as a copy of the live
+  // runs, and the change notification of the view protocol.
+  fig3View: () => {
+    if (state.fig3View) state.fig3View.free();
+    state.fig3View = state.wasm.Fig3View.fromRuns(state.runs.top, state.runs.bottom);
+    return state.fig3View;
+  },
+  changed: (push) => window.reluLinks && window.reluLinks.changed(push),
   /** True under prefers-reduced-motion: views then start no animation by themselves. */
   reducedMotion: prefersReducedMotion,
   // setPresentation(on) and isPresentation() are added by installClassroom in init.
@@ -582,7 +590,7 @@ function init(wasm) {
   }
   $("log-scale").addEventListener("change", () => applySettings() && scheduleRedraw(["loss"]));
   $("stop-at").addEventListener("change", () => applySettings());
-  for (const row of ROWS) for (let k = 0; k < 2; k++) wireRotation($(`q-${row}-${k}`), (dy, dp) => rotate(row, dy, dp));
+  for (const row of ROWS) for (let k = 0; k < 2; k++) wireRotation($(`q-${row}-${k}`), (dx, dy) => rotate(row, dx * 0.01, dy * 0.01));
   document.addEventListener("keydown", onKey);
   const ro = new ResizeObserver(() => scheduleRedraw(["top", "bottom", "loss"]));
   for (const c of document.querySelectorAll("canvas")) ro.observe(c);

@@ -67,6 +67,13 @@ function activeModule() {
 function currentLink() {
   const view = links.hooks.activeView();
   const mod = activeModule();
+  // TEMPORARY (vm-topology): a view on the link protocol writes its own link.
+  if (mod && mod.linkState) {
+    const s = mod.linkState();
+    if (!s) return null;
+    links.capped = s.note;
+    return s.link;
+  }
   if (!mod || !mod.getState) return null;
   const state = mod.getState();
   if (!state) return null;
@@ -127,7 +134,8 @@ function applyHash() {
     links.hooks.setActiveView(parsed.view);
     links.hooks.route();
     const mod = links.hooks.module(parsed.view);
-    if (mod && mod.setState) mod.setState(parsed.values, parsed);
+    if (mod && mod.applyLink) parsed.rejections = mod.applyLink(location.hash);
+    else if (mod && mod.setState) mod.setState(parsed.values, parsed);
   } catch (err) {
     fail(err);
   } finally {
@@ -224,5 +232,5 @@ export function initLinks(wasm, hooks) {
   setInterval(() => sync(false), SYNC_MS);
   applyHash();
   // For the console and the end-to-end tests.
-  window.reluLinks = { links, sync, applyHash, currentLink };
+  window.reluLinks = { links, sync, applyHash, currentLink, changed: (push) => (push ? schedulePush() : sync(false)) };
 }

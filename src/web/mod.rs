@@ -9,6 +9,7 @@
 mod canvas;
 pub mod export;
 pub mod fig1b;
+pub mod fig3;
 pub mod fig4;
 pub mod heatmaps;
 pub mod link;

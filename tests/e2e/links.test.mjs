@@ -354,7 +354,7 @@ test("each preset of the menu is a link that restores its figure", async () => {
       assert.equal(await page.$eval("#fig1b-verdict", (e) => e.dataset.kind), "reachable");
     },
     fig2a: async () => {
-      assert.equal(await page.inputValue("#topo-c"), "-20");
+      assert.equal(await page.inputValue("#topo-c"), "-1");
       await page.waitForFunction(() => document.getElementById("topo-a-components").dataset.value === "2");
     },
     fig2b: async () => {
@@ -433,7 +433,7 @@ test("the link limits are the controls' limits", async () => {
     const key = (view, k) => schema[view].find((p) => p.key === k);
     return {
       core: w.limits(),
-      topo: w.topologyLimits(),
+      topoControls: new w.TopologyView().schema(),
       sweep: w.sweepLimits(),
       fig3Lr: key("fig3", "lr"),
       fig3Seed: key("fig3", "seed"),
@@ -441,6 +441,7 @@ test("the link limits are the controls' limits", async () => {
       topoL: key("topology", "l"),
       topoCd: key("topology", "cd"),
       topoCc: key("topology", "cc"),
+      topoC: key("topology", "c"),
       fig4Seeds: key("fig4", "seeds"),
       fig4Steps: key("fig4", "steps"),
       fig4W: key("fig4", "w"),
@@ -450,10 +451,13 @@ test("the link limits are the controls' limits", async () => {
   assert.equal(limits.fig3Lr.max, limits.core.lrMax);
   assert.equal(limits.fig3Lr.min_open, true);
   assert.equal(limits.fig3Seed.max, limits.core.seedMax);
-  assert.equal(limits.topoD.max, limits.topo.dMax);
-  assert.equal(limits.topoCd.max, limits.topo.dMax);
-  assert.equal(limits.topoL.max, limits.topo.lMax);
-  assert.equal(limits.topoCc.max_len, limits.topo.cMax);
+  // The topology view's controls are built from the link schema itself.
+  const control = (k) => limits.topoControls.find((c) => c.key === k);
+  assert.equal(control("d").hint, `a whole number from 1 to ${limits.topoD.max}`);
+  assert.equal(control("cd").hint, `a whole number from 1 to ${limits.topoCd.max}`);
+  assert.equal(control("l").hint, `a whole number from 1 to ${limits.topoL.max}`);
+  assert.equal(control("cc").hint, `1 to ${limits.topoCc.max_len} finite numbers separated by commas`);
+  assert.deepEqual(control("c").range, [String(limits.topoC.min), String(limits.topoC.max), String(limits.topoC.step)]);
   assert.equal(limits.fig4Seeds.max, limits.sweep.maxSeeds);
   assert.equal(limits.fig4Seeds.default, limits.sweep.defaultSeeds);
   assert.equal(limits.fig4Steps.max, limits.sweep.maxSteps);
