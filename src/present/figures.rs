@@ -129,7 +129,7 @@ pub fn draw_fig3_neuron<DB: DrawingBackend>(
     let panel = QuadricPanel {
         title: &title,
         c,
-        trajectory: &trajectory,
+        trajectory,
         yaw,
         pitch,
         extent: PANEL_EXTENT,
