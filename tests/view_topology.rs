@@ -345,7 +345,10 @@ fn exports_are_written_by_the_model() {
             .unwrap()
             .to_string()
     );
-    assert!(m.json(Part::Quadric).is_err());
+    assert_eq!(
+        m.json(Part::Quadric).unwrap_err().to_string(),
+        "quadric is a chart: save it as PNG or SVG"
+    );
     assert!(Part::parse("nope").is_err());
 }
 

@@ -77,6 +77,22 @@ impl Part {
             other => return Err(TopologyViewError::UnknownPart(link::shown(other))),
         })
     }
+
+    /// The name JavaScript uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Quadric => "quadric",
+            Self::Diagram => "diagram",
+            Self::Betti => "betti",
+            Self::Network => "network",
+            Self::Calculator => "calculator",
+        }
+    }
+
+    /// Whether the part is a chart (drawn, saved as PNG or SVG) rather than data (saved as JSON).
+    pub fn is_chart(self) -> bool {
+        matches!(self, Self::Quadric | Self::Diagram | Self::Betti)
+    }
 }
 
 /// Why the view cannot draw or export a part.
@@ -84,6 +100,8 @@ impl Part {
 pub enum TopologyViewError {
     /// Not one of the view's parts.
     UnknownPart(String),
+    /// A chart asked for as data, or data asked to be drawn.
+    WrongKind(Part),
     /// The Fig. 2b diagram has no network (the Fig. 3 runs are not handed over yet).
     NoNetwork,
     /// The calculator has no result for its input (and why).
@@ -94,6 +112,10 @@ impl fmt::Display for TopologyViewError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::UnknownPart(p) => write!(f, "the topology view has no part \"{p}\""),
+            Self::WrongKind(p) if p.is_chart() => {
+                write!(f, "{} is a chart: save it as PNG or SVG", p.name())
+            }
+            Self::WrongKind(p) => write!(f, "{} is data: save it as JSON", p.name()),
             Self::NoNetwork => f.write_str("no network is shown yet"),
             Self::NoResult(why) => write!(f, "the calculator has no valid input ({why})"),
         }
@@ -789,11 +811,7 @@ impl TopologyModel {
                     summary,
                 })
             }
-            other => {
-                return Err(TopologyViewError::UnknownPart(format!(
-                    "{other:?} (a chart: save it as PNG or SVG)"
-                )));
-            }
+            chart => return Err(TopologyViewError::WrongKind(chart)),
         };
         Ok(text.unwrap_or_default())
     }

@@ -178,11 +178,7 @@ impl TopologyView {
                     .ok_or_else(|| TopologyViewError::NoResult("no result".into()))?;
                 draw_betti_bars(area, &s.betti_counts, &title)
             }
-            other => {
-                return Err(TopologyViewError::UnknownPart(format!(
-                    "{other:?} (data: save it as JSON)"
-                )));
-            }
+            data => return Err(TopologyViewError::WrongKind(data)),
         })
     }
 }
