@@ -544,15 +544,10 @@ impl TopologyModel {
         self.set_group(&[("cd", &d), ("ce", &e), ("cc", &c)])
     }
 
+    /// Draws the random network and computes the calculator's result from the settings.
     fn rebuild(&mut self) {
-        let random = random_network(&self.settings);
-        if random != self.random {
-            self.random = random;
-        }
-        let calc = calculate(&self.settings);
-        if calc != self.calc {
-            self.calc = calc;
-        }
+        self.random = random_network(&self.settings);
+        self.calc = calculate(&self.settings);
     }
 
     /// Everything the view shows.
