@@ -12,7 +12,7 @@
 
 use relu_obstruction::app::link::{self, PITCH_MAX, PITCH_MIN, View};
 use relu_obstruction::app::topology::{
-    Fig2bNetwork, Part, TopologyModel, TopologyReadout, wrap_yaw,
+    Fig2bNetwork, Part, Section, TopologyModel, TopologyReadout, wrap_yaw,
 };
 use relu_obstruction::app::view::{Field, ViewModel, link_state, open_link, set};
 use relu_obstruction::core::init::{FanMode, InitScheme, initialize};
@@ -350,6 +350,15 @@ fn exports_are_written_by_the_model() {
         "quadric is a chart: save it as PNG or SVG"
     );
     assert!(Part::parse("nope").is_err());
+    // The page prints one section at a time: the same records as the whole readout.
+    let r = m.readout();
+    assert_eq!(
+        m.section("calculator").unwrap(),
+        Section::Calculator(r.calculator)
+    );
+    assert_eq!(m.section("quadric").unwrap(), Section::Quadric(r.quadric));
+    assert_eq!(m.section("diagram").unwrap(), Section::Diagram(r.diagram));
+    assert!(m.section("betti").is_err());
 }
 
 #[test]

@@ -217,15 +217,26 @@ function build(root) {
 const SOURCE_DATA = ["d", "e", "c", "label", "lMinus"];
 const CAPTION_DATA = ["components", "classes", "cells", "detailed", "highlight"];
 
-function render() {
-  const r = guard("topo-b-msg", () => handle.readout());
-  if (!r) return;
-  $("topo-c-value").textContent = r.quadric.value_text;
-  inputs.c.setAttribute("aria-valuetext", r.quadric.value_spoken);
-  showFields($("topo-a"), r.quadric.fields, "topo-a");
-  say("topo-a-msg", r.quadric.message);
+const SECTIONS = ["quadric", "diagram", "calculator"];
+// The readout section each drawn part belongs to.
+const SECTION_OF = { quadric: "quadric", diagram: "diagram", betti: "calculator" };
 
-  const d = r.diagram;
+/** Prints the readout `sections` (all by default) as the view model wrote them. */
+function render(sections = SECTIONS) {
+  for (const name of sections) {
+    const r = guard("topo-b-msg", () => handle.readoutOf(name));
+    if (r) RENDER[name](r);
+  }
+}
+
+function renderQuadric(q) {
+  $("topo-c-value").textContent = q.value_text;
+  inputs.c.setAttribute("aria-valuetext", q.value_spoken);
+  showFields($("topo-a"), q.fields, "topo-a");
+  say("topo-a-msg", q.message);
+}
+
+function renderDiagram(d) {
   $("topo-random").hidden = !d.random;
   const source = $("topo-b-source");
   showSentence(source, d.source, "topo-source");
@@ -235,17 +246,21 @@ function render() {
   setData(caption, CAPTION_DATA, d.caption_data);
   $("topo-diagram").classList.toggle("tall", d.tall);
   say("topo-b-msg", d.message);
-
-  showFields($("topo-calc"), r.calculator.fields, "topo-calc");
-  say("topo-calc-msg", r.calculator.message);
 }
+
+function renderCalculator(c) {
+  showFields($("topo-calc"), c.fields, "topo-calc");
+  say("topo-calc-msg", c.message);
+}
+
+const RENDER = { quadric: renderQuadric, diagram: renderDiagram, calculator: renderCalculator };
 
 // ---------------------------------------------------------------------------------------------
 // Changes
 
-/** After an accepted change: readouts, the parts that depend on it, a history entry (or not). */
+/** After an accepted change: its readouts, the parts that depend on it, a history entry (or not). */
 function changed(parts, push) {
-  render();
+  render(parts.map((p) => SECTION_OF[p]));
   for (const p of parts) schedule(p);
   shell.changed(push);
 }
@@ -332,7 +347,7 @@ function schedule(part) {
     if (parts.has("diagram")) {
       // The Fig. 3 runs may have moved on.
       guard("topo-b-msg", () => handle.useFig3(shell.fig3View()));
-      render();
+      render(["diagram"]);
     }
     for (const p of PARTS) if (parts.has(p)) draw(p);
   });

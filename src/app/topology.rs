@@ -46,6 +46,10 @@ pub const RADIANS_PER_PIXEL: f64 = 0.01;
 
 /// The two Fig. 3 rows the diagram can show.
 pub const FIG3_ROWS: [&str; 2] = ["top", "bottom"];
+/// The keys the random network is drawn from.
+const RANDOM_KEYS: [&str; 4] = ["d", "l", "scheme", "seed"];
+/// The calculator's keys.
+const CALC_KEYS: [&str; 3] = ["cd", "ce", "cc"];
 
 /// A part of the view that is drawn or exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -300,6 +304,18 @@ pub struct TopologyReadout {
     pub calculator: CalculatorReadout,
 }
 
+/// One section of [`TopologyReadout`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Section {
+    /// Fig. 2a.
+    Quadric(QuadricReadout),
+    /// Fig. 2b.
+    Diagram(DiagramReadout),
+    /// The calculator.
+    Calculator(CalculatorReadout),
+}
+
 /// What [`TopologyModel::set_group`] did: every change, or every refusal (then nothing changed).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupResult {
@@ -462,7 +478,7 @@ impl TopologyModel {
                 message: None,
             };
         }
-        let mut changes = Vec::new();
+        let mut changes: Vec<Change> = Vec::new();
         for (key, value) in parsed {
             let changed = self.settings.get(key) != Some(&value);
             if changed {
@@ -474,9 +490,12 @@ impl TopologyModel {
                 restarted: false,
             });
         }
-        if changes.iter().any(|c| c.changed) {
-            self.rebuild();
-        }
+        let changed: Vec<&str> = changes
+            .iter()
+            .filter(|c| c.changed)
+            .map(|c| c.key)
+            .collect();
+        self.rebuild(&changed);
         GroupResult {
             ok: true,
             changes,
@@ -544,10 +563,30 @@ impl TopologyModel {
         self.set_group(&[("cd", &d), ("ce", &e), ("cc", &c)])
     }
 
-    /// Draws the random network and computes the calculator's result from the settings.
-    fn rebuild(&mut self) {
-        self.random = random_network(&self.settings);
-        self.calc = calculate(&self.settings);
+    /// Draws the random network again when one of its keys is among `keys`, and computes the
+    /// calculator's result again when one of its keys is (a large calculator input is not
+    /// recomputed when the slider moves).
+    fn rebuild(&mut self, keys: &[&str]) {
+        if keys.iter().any(|k| RANDOM_KEYS.contains(k)) {
+            self.random = random_network(&self.settings);
+        }
+        if keys.iter().any(|k| CALC_KEYS.contains(k)) {
+            self.calc = calculate(&self.settings);
+        }
+    }
+
+    /// One section of the readout: `quadric`, `diagram` or `calculator` (the page prints only
+    /// what a change touched).
+    ///
+    /// # Errors
+    /// [`TopologyViewError::UnknownPart`] for another name.
+    pub fn section(&self, name: &str) -> Result<Section, TopologyViewError> {
+        Ok(match name {
+            "quadric" => Section::Quadric(self.quadric_readout()),
+            "diagram" => Section::Diagram(self.diagram_readout()),
+            "calculator" => Section::Calculator(self.calculator_readout()),
+            other => return Err(TopologyViewError::UnknownPart(link::shown(other))),
+        })
     }
 
     /// Everything the view shows.
@@ -877,15 +916,19 @@ impl ViewModel for TopologyModel {
 
     fn apply(&mut self, key: &'static str, value: Value) -> Result<bool, Rejection> {
         self.settings.insert(key, value);
-        self.rebuild();
+        self.rebuild(&[key]);
         Ok(false)
     }
 
     fn apply_values(&mut self, values: &BTreeMap<&'static str, Value>) -> Vec<Rejection> {
+        let mut changed = Vec::new();
         for (key, value) in values {
-            self.settings.insert(key, value.clone());
+            if self.settings.get(key) != Some(value) {
+                self.settings.insert(key, value.clone());
+                changed.push(*key);
+            }
         }
-        self.rebuild();
+        self.rebuild(&changed);
         Vec::new()
     }
 

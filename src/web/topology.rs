@@ -86,6 +86,15 @@ impl TopologyView {
         to_js(&self.model.readout())
     }
 
+    /// One section of the readout: `quadric`, `diagram` or `calculator` (as in `readout()`).
+    ///
+    /// # Errors
+    /// An unknown section, or if serialization fails.
+    #[wasm_bindgen(js_name = readoutOf)]
+    pub fn readout_of(&self, section: &str) -> Result<JsValue, JsError> {
+        to_js(&self.model.section(section)?)
+    }
+
     /// Draws `part` (`quadric`, `diagram` or `betti`) into `canvas`; a diagram without a network
     /// is left as it is, Betti bars without a result are a blank canvas.
     ///
