@@ -14,4 +14,5 @@ pub mod live_run;
 pub mod random_run;
 pub mod session;
 pub mod single_neuron;
+pub mod topology;
 pub mod view;

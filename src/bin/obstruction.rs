@@ -16,6 +16,7 @@ mod cli {
     use relu_obstruction::app::fig3::Fig3Model;
     use relu_obstruction::app::fig4::Fig4Model;
     use relu_obstruction::app::link::{View, parse_link};
+    use relu_obstruction::app::topology::TopologyModel;
     use relu_obstruction::app::view::{ViewModel, link_state, open_link, set};
     use relu_obstruction::core::data::Dataset;
     use relu_obstruction::core::init::InitScheme;
@@ -49,10 +50,11 @@ commands:
   bench       [--seconds T]
   export      --preset NAME [--seed S] [--l L --l-plus P]   (data and initial θ, for the peers)
   export-sweep --widths 1,2,4,8 --seeds S                   (every job's initial θ and the data)
-  view        LINK [--set KEY=TEXT | --frames N | --step | --run | --key NAME | --press BUTTON]…
+  view        LINK [--set KEY=TEXT | --group N KEY=TEXT… | --frames N | --step | --run | --key NAME |
+              --press BUTTON]…
               (a view of the page opened from LINK, then driven as the page drives it: typed
-              values, animation frames, the Step and Run buttons, keys on the figure, other
-              buttons; prints its readout, its link and what was refused)
+              values (one by one, or N applied together), animation frames, the Step and Run
+              buttons, keys on the figure, other buttons; prints its readout, its link and what was refused)
 presets: fig3-obstructed-pp, fig3-obstructed-mm, fig3-good-pm, fig3-good-nonpathological, fig4
 schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming_normal_fan_out,
          kaiming_uniform_fan_out";
@@ -206,6 +208,7 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         Run,
         Key(String),
         Press(String),
+        Group(Vec<(String, String)>),
     }
 
     fn view_actions(args: &[String]) -> Res<(String, Vec<Action>)> {
@@ -241,6 +244,21 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                 "--run" => actions.push(Action::Run),
                 "--key" => actions.push(Action::Key(value("--key")?)),
                 "--press" => actions.push(Action::Press(value("--press")?)),
+                "--group" => {
+                    let n = value("--group")?;
+                    let n: usize = n
+                        .parse()
+                        .map_err(|_| Failure::Usage(format!("--group {n}: not a count")))?;
+                    let mut entries = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        let kv = value("--group")?;
+                        let (k, v) = kv.split_once('=').ok_or_else(|| {
+                            Failure::Usage(format!("--group: {kv}: expected KEY=TEXT"))
+                        })?;
+                        entries.push((k.to_string(), v.to_string()));
+                    }
+                    actions.push(Action::Group(entries));
+                }
                 other => return Err(Failure::Usage(format!("unknown option {other}"))),
             }
         }
@@ -261,6 +279,10 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         fn key(&mut self, name: &str) -> Option<()>;
         /// A button of the view other than Step and Run, by name.
         fn press(&mut self, _name: &str) -> Option<()> {
+            None
+        }
+        /// Fields applied together (the view's refusal of the group, or null).
+        fn group(&mut self, _entries: &[(&str, &str)]) -> Option<Value> {
             None
         }
     }
@@ -330,6 +352,30 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         }
     }
 
+    impl Driven for TopologyModel {
+        fn frame(&mut self) -> Option<()> {
+            None
+        }
+        fn step(&mut self) -> Option<()> {
+            None
+        }
+        fn run(&mut self) -> Option<Result<(), String>> {
+            None
+        }
+        fn key(&mut self, _: &str) -> Option<()> {
+            None
+        }
+        fn press(&mut self, name: &str) -> Option<()> {
+            (name == "take-network").then(|| {
+                self.take_network();
+            })
+        }
+        fn group(&mut self, entries: &[(&str, &str)]) -> Option<Value> {
+            let r = self.set_group(entries);
+            Some(if r.ok { Value::Null } else { json!(r) })
+        }
+    }
+
     /// The Fig. 4 sweep as the page runs it, its jobs handed out in the page's order and run
     /// here one after the other (times are nominal: 10 ms a job).
     fn run_fig4_sweep(m: &mut Fig4Model) -> Result<(), String> {
@@ -377,6 +423,17 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                 Action::Press(b) => model
                     .press(b)
                     .ok_or_else(|| unsupported(&format!("button '{b}'")))?,
+                Action::Group(entries) => {
+                    let entries: Vec<(&str, &str)> = entries
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    refused.push(
+                        model
+                            .group(&entries)
+                            .ok_or_else(|| unsupported("grouped fields"))?,
+                    );
+                }
             }
         }
         Ok((rejections, Value::Array(refused)))
@@ -393,6 +450,11 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
             }
             View::Fig1b => {
                 let mut m = Fig1bModel::new();
+                let (rejections, refused) = drive(&mut m, &link, &actions)?;
+                json!({"readout": m.readout(), "link": link_state(&m), "rejections": rejections, "refused": refused})
+            }
+            View::Topology => {
+                let mut m = TopologyModel::new();
                 let (rejections, refused) = drive(&mut m, &link, &actions)?;
                 json!({"readout": m.readout(), "link": link_state(&m), "rejections": rejections, "refused": refused})
             }

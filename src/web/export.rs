@@ -7,12 +7,8 @@ use wasm_bindgen::prelude::*;
 
 use super::canvas::PageCanvas;
 use super::heatmaps::{ObstructionMap, RandomNetworkRun};
-use super::topology::{DIM_MAX, check_c, whole};
 use crate::app::export::{RunExport, grid_csv, random_run_record};
-use crate::core::topology;
 use crate::present::charts::ChartError;
-use crate::present::charts::bars::draw_betti_bars;
-use crate::present::charts::components::{ComponentDiagram, draw_component_diagram};
 use crate::present::figures;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -97,70 +93,4 @@ impl RandomNetworkRun {
     pub fn export_json(&mut self) -> String {
         RunExport::new("heatmaps", vec![random_run_record(&mut self.run)]).to_json()
     }
-}
-
-/// Fig. 2a's quadric Q(c) as an SVG document.
-///
-/// # Errors
-/// A non-finite c, a bad size or a drawing failure.
-#[wasm_bindgen(js_name = quadricAloneSvg)]
-pub fn quadric_alone_svg(
-    c: f64,
-    yaw: f64,
-    pitch: f64,
-    width: u32,
-    height: u32,
-) -> Result<String, JsError> {
-    check_c(&[c])?;
-    svg(width, height, |a| {
-        figures::draw_quadric_alone(a, c, yaw, pitch)
-    })
-    .map_err(chart_err)
-}
-
-/// Fig. 2b's component diagram as an SVG document (arguments as `drawComponentDiagram`).
-///
-/// # Errors
-/// As `drawComponentDiagram`, or a bad size.
-#[wasm_bindgen(js_name = componentDiagramSvg)]
-pub fn component_diagram_svg(
-    d: f64,
-    e: f64,
-    c: Vec<f64>,
-    label: Option<Vec<i8>>,
-    title: String,
-    width: u32,
-    height: u32,
-) -> Result<String, JsError> {
-    let d = whole("d", d, 1, DIM_MAX)?;
-    let e = whole("e", e, 1, DIM_MAX)?;
-    check_c(&c)?;
-    let diagram = ComponentDiagram {
-        title: &title,
-        d,
-        e,
-        c: &c,
-        highlight: label.as_deref(),
-    };
-    svg(width, height, |a| draw_component_diagram(a, &diagram)).map_err(chart_err)
-}
-
-/// The calculator's Betti bars as an SVG document (arguments as `drawBettiBars`).
-///
-/// # Errors
-/// As `drawBettiBars`, or a bad size.
-#[wasm_bindgen(js_name = bettiBarsSvg)]
-pub fn betti_bars_svg(
-    d: f64,
-    e: f64,
-    c: Vec<f64>,
-    title: String,
-    width: u32,
-    height: u32,
-) -> Result<String, JsError> {
-    let d = whole("d", d, 1, DIM_MAX)?;
-    let e = whole("e", e, 1, DIM_MAX)?;
-    check_c(&c)?;
-    let betti = topology::betti_numbers(d, e, &c).map_err(|e| JsError::new(&e.to_string()))?;
-    svg(width, height, |a| draw_betti_bars(a, &betti, &title)).map_err(chart_err)
 }
