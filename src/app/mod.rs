@@ -4,6 +4,7 @@
 //! ([`format`]). Uses [`crate::core`] and [`crate::experiments`].
 
 pub mod export;
+pub mod fig1b;
 pub mod fig3;
 pub mod fig4;
 pub mod format;
@@ -14,4 +15,5 @@ pub mod live_run;
 pub mod random_run;
 pub mod session;
 pub mod single_neuron;
+pub mod topology;
 pub mod view;

@@ -12,10 +12,12 @@ fn main() {
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use relu_obstruction::app::export::{RunExport, replay};
+    use relu_obstruction::app::fig1b::Fig1bModel;
     use relu_obstruction::app::fig3::Fig3Model;
     use relu_obstruction::app::fig4::Fig4Model;
     use relu_obstruction::app::heatmaps::{HeatmapsModel, Map};
     use relu_obstruction::app::link::{View, parse_link};
+    use relu_obstruction::app::topology::TopologyModel;
     use relu_obstruction::app::view::{ViewModel, link_state, open_link, set};
     use relu_obstruction::core::data::Dataset;
     use relu_obstruction::core::init::InitScheme;
@@ -49,9 +51,11 @@ commands:
   bench       [--seconds T]
   export      --preset NAME [--seed S] [--l L --l-plus P]   (data and initial θ, for the peers)
   export-sweep --widths 1,2,4,8 --seeds S                   (every job's initial θ and the data)
-  view        LINK [--set KEY=TEXT | --frames N | --step]…  (a view of the page opened from LINK,
-              then driven as the page drives it: typed values, animation frames, the Step
-              button; prints its readout and its link)
+  view        LINK [--set KEY=TEXT | --group N KEY=TEXT… | --frames N | --step | --run | --key NAME |
+              --press BUTTON]…
+              (a view of the page opened from LINK, then driven as the page drives it: typed
+              values (one by one, or N applied together), animation frames, the Step and Run
+              buttons, keys on the figure, other buttons; prints its readout, its link and what was refused)
 presets: fig3-obstructed-pp, fig3-obstructed-mm, fig3-good-pm, fig3-good-nonpathological, fig4
 schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming_normal_fan_out,
          kaiming_uniform_fan_out";
@@ -204,6 +208,8 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         Step,
         Run,
         Key(String),
+        Press(String),
+        Group(Vec<(String, String)>),
     }
 
     fn view_actions(args: &[String]) -> Res<(String, Vec<Action>)> {
@@ -238,6 +244,22 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                 "--step" => actions.push(Action::Step),
                 "--run" => actions.push(Action::Run),
                 "--key" => actions.push(Action::Key(value("--key")?)),
+                "--press" => actions.push(Action::Press(value("--press")?)),
+                "--group" => {
+                    let n = value("--group")?;
+                    let n: usize = n
+                        .parse()
+                        .map_err(|_| Failure::Usage(format!("--group {n}: not a count")))?;
+                    let mut entries = Vec::with_capacity(n);
+                    for _ in 0..n {
+                        let kv = value("--group")?;
+                        let (k, v) = kv.split_once('=').ok_or_else(|| {
+                            Failure::Usage(format!("--group: {kv}: expected KEY=TEXT"))
+                        })?;
+                        entries.push((k.to_string(), v.to_string()));
+                    }
+                    actions.push(Action::Group(entries));
+                }
                 other => return Err(Failure::Usage(format!("unknown option {other}"))),
             }
         }
@@ -256,6 +278,14 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         fn run(&mut self) -> Option<Result<(), String>>;
         /// A key pressed on the view's figure.
         fn key(&mut self, name: &str) -> Option<()>;
+        /// A button of the view other than Step and Run, by name.
+        fn press(&mut self, _name: &str) -> Option<()> {
+            None
+        }
+        /// Fields applied together (the view's refusal of the group, or null).
+        fn group(&mut self, _entries: &[(&str, &str)]) -> Option<Value> {
+            None
+        }
     }
 
     impl Driven for Fig3Model {
@@ -294,6 +324,59 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         }
     }
 
+    impl Driven for Fig1bModel {
+        fn frame(&mut self) -> Option<()> {
+            self.step_frame();
+            Some(())
+        }
+        fn step(&mut self) -> Option<()> {
+            Fig1bModel::step(self, 1);
+            Some(())
+        }
+        fn run(&mut self) -> Option<Result<(), String>> {
+            None
+        }
+        fn key(&mut self, name: &str) -> Option<()> {
+            Fig1bModel::key(self, name, false);
+            Some(())
+        }
+        fn press(&mut self, name: &str) -> Option<()> {
+            match name {
+                "rescale" => self.rescale(),
+                "reset" => self.reset(),
+                "start-here" => self.start_here(),
+                "good-start" => self.good_start(),
+                "pathological-start" => self.pathological_start(),
+                _ => return None,
+            };
+            Some(())
+        }
+    }
+
+    impl Driven for TopologyModel {
+        fn frame(&mut self) -> Option<()> {
+            None
+        }
+        fn step(&mut self) -> Option<()> {
+            None
+        }
+        fn run(&mut self) -> Option<Result<(), String>> {
+            None
+        }
+        fn key(&mut self, _: &str) -> Option<()> {
+            None
+        }
+        fn press(&mut self, name: &str) -> Option<()> {
+            (name == "take-network").then(|| {
+                self.take_network();
+            })
+        }
+        fn group(&mut self, entries: &[(&str, &str)]) -> Option<Value> {
+            let r = self.set_group(entries);
+            Some(if r.ok { Value::Null } else { json!(r) })
+        }
+    }
+
     impl Driven for HeatmapsModel {
         fn frame(&mut self) -> Option<()> {
             HeatmapsModel::frame(self);
@@ -305,9 +388,9 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         fn run(&mut self) -> Option<Result<(), String>> {
             None
         }
-        /// `MAP:KEY` (`kaiming:ArrowUp`), or `KEY` on the selected map (else Xavier). A run that
-        /// Enter starts takes the run seed (`rseed`); without one, seed 0 stands for the page's
-        /// fresh seed.
+        /// `MAP:KEY` (`kaiming:ArrowUp`), or `KEY` on the selected map (else Xavier), after the
+        /// map got the focus. A run that Enter starts takes the run seed (`rseed`); without one,
+        /// seed 0 stands for the page's fresh seed.
         fn key(&mut self, name: &str) -> Option<()> {
             let (map, key) = match name
                 .split_once(':')
@@ -318,6 +401,12 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
             };
             self.focus(map);
             self.key(map, key, 0).ok().map(|_| ())
+        }
+        /// `play`: the Play / Pause button.
+        fn press(&mut self, name: &str) -> Option<()> {
+            (name == "play").then(|| {
+                self.toggle_play();
+            })
         }
     }
 
@@ -365,6 +454,20 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                     .ok_or_else(|| unsupported("Run button"))?
                     .map_err(Failure::Run)?,
                 Action::Key(k) => model.key(k).ok_or_else(|| unsupported("keys"))?,
+                Action::Press(b) => model
+                    .press(b)
+                    .ok_or_else(|| unsupported(&format!("button '{b}'")))?,
+                Action::Group(entries) => {
+                    let entries: Vec<(&str, &str)> = entries
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    refused.push(
+                        model
+                            .group(&entries)
+                            .ok_or_else(|| unsupported("grouped fields"))?,
+                    );
+                }
             }
         }
         Ok((rejections, Value::Array(refused)))
@@ -379,6 +482,16 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                 let (rejections, refused) = drive(&mut m, &link, &actions)?;
                 json!({"readout": m.readout(), "link": link_state(&m), "rejections": rejections, "refused": refused})
             }
+            View::Fig1b => {
+                let mut m = Fig1bModel::new();
+                let (rejections, refused) = drive(&mut m, &link, &actions)?;
+                json!({"readout": m.readout(), "link": link_state(&m), "rejections": rejections, "refused": refused})
+            }
+            View::Topology => {
+                let mut m = TopologyModel::new();
+                let (rejections, refused) = drive(&mut m, &link, &actions)?;
+                json!({"readout": m.readout(), "link": link_state(&m), "rejections": rejections, "refused": refused})
+            }
             View::Fig4 => {
                 let mut m = Fig4Model::new();
                 let (rejections, refused) = drive(&mut m, &link, &actions)?;
@@ -390,12 +503,6 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                 // The page computes the Monte Carlo check once the pointer rests.
                 m.estimate().map_err(|e| Failure::Run(e.to_string()))?;
                 json!({"readout": m.readout(), "link": link_state(&m), "rejections": rejections, "refused": refused})
-            }
-            other => {
-                return Err(Failure::Usage(format!(
-                    "view: the {} view cannot be driven from the command line",
-                    other.name()
-                )));
             }
         };
         let mut out = out;

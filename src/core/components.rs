@@ -15,6 +15,9 @@ use crate::core::topology;
 
 /// Most two-sheeted neurons whose classes are counted (class counts stay exact in 128 bits).
 pub const MAX_DIAGRAM_NEURONS: usize = 120;
+/// Most two-sheeted neurons the component diagram draws cell by cell (2⁶ = 64 cells); beyond, it
+/// shows one bar per class.
+pub const MAX_DETAILED_NEURONS: usize = 6;
 
 /// Which kind of two-sheeted neuron: c_k < 0 with e = 1, or c_k > 0 with d = 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,6 +31,17 @@ pub enum QuadricKind {
     Negative,
 }
 
+impl QuadricKind {
+    /// The name of the shape for d = 2, e = 1 (Fig. 2a).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Positive => "one-sheeted hyperboloid",
+            Self::Cone => "double cone",
+            Self::Negative => "two-sheeted hyperboloid",
+        }
+    }
+}
+
 /// The kind of Q(c).
 pub fn quadric_kind(c: f64) -> QuadricKind {
     if c > 0.0 {

@@ -280,11 +280,7 @@ pub fn draw_obstruction_grid<DB: DrawingBackend>(
 
 /// The name of a quadric's shape in the Fig. 2a title.
 pub fn shape_name(kind: QuadricKind) -> &'static str {
-    match kind {
-        QuadricKind::Positive => "one-sheeted hyperboloid",
-        QuadricKind::Cone => "double cone",
-        QuadricKind::Negative => "two-sheeted hyperboloid",
-    }
+    kind.name()
 }
 
 /// Fig. 2a: Q(c) = {w₁² + w₂² − v² = c} alone (no trajectory), seen from (yaw, pitch).

@@ -1,25 +1,13 @@
-//! Browser boundary of the exports: every chart of the page as an SVG string (drawn by the same
-//! [`crate::present::figures`] / [`crate::present::charts`] functions as its canvas, into plotters' SVG backend) and
-//! every run or table as CSV or JSON (from [`crate::app::export`]). JavaScript turns the strings into
-//! downloads. No maths here.
-
-use wasm_bindgen::prelude::*;
+//! Browser boundary of the exports: the SVG document of a chart (drawn by the same
+//! [`crate::present::figures`] / [`crate::present::charts`] functions as its canvas, into plotters'
+//! SVG backend), which every view's handle uses for its own `svg(part, width, height)`. The CSV and
+//! JSON exports are the views' handles' too. No maths here.
 
 use super::canvas::PageCanvas;
-use super::fig1b::SingleNeuron;
-use super::topology::{DIM_MAX, check_c, whole};
-use crate::app::export::{RunExport, fig1b_record};
-use crate::core::topology;
 use crate::present::charts::ChartError;
-use crate::present::charts::bars::draw_betti_bars;
-use crate::present::charts::components::{ComponentDiagram, draw_component_diagram};
 use crate::present::figures;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-
-fn chart_err(e: ChartError) -> JsError {
-    JsError::new(&e.to_string())
-}
 
 /// [`figures::svg`] for the page: the same SVG backend, with text measured by a detached canvas
 /// instead of plotters' `<span style>` (which the page's Content-Security-Policy refuses).
@@ -38,96 +26,4 @@ pub(crate) fn svg<T>(
         area.present()?;
     }
     Ok(out)
-}
-
-#[wasm_bindgen]
-impl SingleNeuron {
-    /// The plane as an SVG document.
-    ///
-    /// # Errors
-    /// A bad size or a drawing failure.
-    pub fn svg(&mut self, width: u32, height: u32) -> Result<String, JsError> {
-        svg(width, height, |a| {
-            figures::draw_fig1b_plane(a, &mut self.run)
-        })
-        .map_err(chart_err)
-    }
-
-    /// The run as CSV.
-    #[wasm_bindgen(js_name = exportCsv)]
-    pub fn export_csv(&mut self) -> String {
-        fig1b_record(&mut self.run).to_csv("fig1b")
-    }
-
-    /// The run as a JSON export.
-    #[wasm_bindgen(js_name = exportJson)]
-    pub fn export_json(&mut self) -> String {
-        RunExport::new("fig1b", vec![fig1b_record(&mut self.run)]).to_json()
-    }
-}
-
-/// Fig. 2a's quadric Q(c) as an SVG document.
-///
-/// # Errors
-/// A non-finite c, a bad size or a drawing failure.
-#[wasm_bindgen(js_name = quadricAloneSvg)]
-pub fn quadric_alone_svg(
-    c: f64,
-    yaw: f64,
-    pitch: f64,
-    width: u32,
-    height: u32,
-) -> Result<String, JsError> {
-    check_c(&[c])?;
-    svg(width, height, |a| {
-        figures::draw_quadric_alone(a, c, yaw, pitch)
-    })
-    .map_err(chart_err)
-}
-
-/// Fig. 2b's component diagram as an SVG document (arguments as `drawComponentDiagram`).
-///
-/// # Errors
-/// As `drawComponentDiagram`, or a bad size.
-#[wasm_bindgen(js_name = componentDiagramSvg)]
-pub fn component_diagram_svg(
-    d: f64,
-    e: f64,
-    c: Vec<f64>,
-    label: Option<Vec<i8>>,
-    title: String,
-    width: u32,
-    height: u32,
-) -> Result<String, JsError> {
-    let d = whole("d", d, 1, DIM_MAX)?;
-    let e = whole("e", e, 1, DIM_MAX)?;
-    check_c(&c)?;
-    let diagram = ComponentDiagram {
-        title: &title,
-        d,
-        e,
-        c: &c,
-        highlight: label.as_deref(),
-    };
-    svg(width, height, |a| draw_component_diagram(a, &diagram)).map_err(chart_err)
-}
-
-/// The calculator's Betti bars as an SVG document (arguments as `drawBettiBars`).
-///
-/// # Errors
-/// As `drawBettiBars`, or a bad size.
-#[wasm_bindgen(js_name = bettiBarsSvg)]
-pub fn betti_bars_svg(
-    d: f64,
-    e: f64,
-    c: Vec<f64>,
-    title: String,
-    width: u32,
-    height: u32,
-) -> Result<String, JsError> {
-    let d = whole("d", d, 1, DIM_MAX)?;
-    let e = whole("e", e, 1, DIM_MAX)?;
-    check_c(&c)?;
-    let betti = topology::betti_numbers(d, e, &c).map_err(|e| JsError::new(&e.to_string()))?;
-    svg(width, height, |a| draw_betti_bars(a, &betti, &title)).map_err(chart_err)
 }

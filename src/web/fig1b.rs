@@ -1,94 +1,60 @@
-//! Browser boundary of the Fig. 1b view: one live one-neuron run ([`SingleNeuron`]) drawn on the
-//! (w, v) plane. No maths here: the run lives in [`crate::app::single_neuron`], the chart in
-//! [`crate::present::charts::hyperbolas`]; this module converts values and errors and remembers where the
-//! last drawing put the plot, so JavaScript can turn a pointer position into (w, v).
+//! Browser boundary of the Fig. 1b view: one handle, [`Fig1bView`], over the view model
+//! [`crate::app::fig1b::Fig1bModel`] (settings, run, readouts, the rules of the buttons, keys and
+//! pointer), drawn by [`crate::present::figures::draw_fig1b_plane`]. Conversions only: the model
+//! checks and formats everything.
 
-use super::{canvas_area, to_js};
-use crate::app::single_neuron::{NeuronConfig, NeuronRun};
-use crate::core::train::Integrator;
-use crate::present::charts::{self, hyperbolas::PlaneLayout};
-use crate::present::figures;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-/// A live one-neuron run, held by JavaScript through this opaque handle.
+use super::canvas_area;
+use super::export::svg;
+use super::view::{to_js, view_handle};
+use crate::app::fig1b::Fig1bModel;
+use crate::present::charts::ChartError;
+use crate::present::figures;
+
+/// The Fig. 1b view, held by JavaScript through this opaque handle.
 #[wasm_bindgen]
-pub struct SingleNeuron {
-    pub(super) run: NeuronRun,
-    layout: Option<PlaneLayout>,
+pub struct Fig1bView {
+    model: Fig1bModel,
 }
 
+view_handle!(Fig1bView);
+
 #[wasm_bindgen]
-impl SingleNeuron {
-    /// A run from `{w, v, lr?, integrator?}`.
-    ///
-    /// # Errors
-    /// A message naming the bad field.
+impl Fig1bView {
+    /// The view at its defaults.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue) -> Result<SingleNeuron, JsError> {
-        let cfg: NeuronConfig = serde_wasm_bindgen::from_value(config)
-            .map_err(|e| JsError::new(&format!("bad settings of the one-neuron run: {e}")))?;
-        Ok(SingleNeuron {
-            run: NeuronRun::new(&cfg).map_err(err)?,
-            layout: None,
-        })
+    pub fn new() -> Fig1bView {
+        Fig1bView {
+            model: Fig1bModel::new(),
+        }
     }
 
-    /// Takes up to `n` steps and returns how many were taken.
+    /// Takes up to `n` steps: `{taken, diverged, stop, message}`.
     ///
     /// # Errors
-    /// The divergence message; the run keeps its last finite state and refuses further steps.
-    pub fn step(&mut self, n: u32) -> Result<u32, JsError> {
-        self.run.step(n).map_err(err)
+    /// Only if serialization fails.
+    pub fn step(&mut self, n: u32) -> Result<JsValue, JsError> {
+        to_js(&self.model.step(n))
     }
 
-    /// The readouts (w, v, c, drift, loss, f at the probe inputs, ∇L, start kind, …) as an object.
+    /// Takes one frame's steps (the steps-per-frame setting): as [`Fig1bView::step`].
+    ///
+    /// # Errors
+    /// Only if serialization fails.
+    #[wasm_bindgen(js_name = stepFrame)]
+    pub fn step_frame(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.model.step_frame())
+    }
+
+    /// The readout panel: `{fields: [{key, label, text, value}], verdict: {text, tone}, kind,
+    /// at_minimum}`.
     ///
     /// # Errors
     /// Only if serialization fails.
     pub fn readout(&mut self) -> Result<JsValue, JsError> {
-        to_js(&self.run.readout())
-    }
-
-    /// Starts a new run from (w, v).
-    ///
-    /// # Errors
-    /// When w or v is not a number inside the window; the run is then unchanged.
-    #[wasm_bindgen(js_name = setPoint)]
-    pub fn set_point(&mut self, w: f64, v: f64) -> Result<(), JsError> {
-        self.run.set_point(w, v).map_err(err)
-    }
-
-    /// Starts a new run from the current point moved by (dw, dv).
-    ///
-    /// # Errors
-    /// When the moved point leaves the window; the run is then unchanged.
-    pub fn nudge(&mut self, dw: f64, dv: f64) -> Result<(), JsError> {
-        self.run.nudge(dw, dv).map_err(err)
-    }
-
-    /// Applies the rescaling (w, v) ↦ (αw, v/α) and starts a new run from there.
-    ///
-    /// # Errors
-    /// When α is not a finite positive number or the point would leave the window.
-    pub fn rescale(&mut self, alpha: f64) -> Result<(), JsError> {
-        self.run.rescale(alpha).map_err(err)
-    }
-
-    /// Sets the learning rate and the integrator (`gd`, `flow`, `conserving`) and restarts from
-    /// the start of the run.
-    ///
-    /// # Errors
-    /// A message naming the bad setting; the run is then unchanged.
-    #[wasm_bindgen(js_name = setSettings)]
-    pub fn set_settings(&mut self, lr: f64, integrator: &str) -> Result<(), JsError> {
-        let integrator = Integrator::parse(integrator).map_err(err)?;
-        self.run.set_settings(lr, integrator).map_err(err)
-    }
-
-    /// Restarts from the start of the run.
-    pub fn reset(&mut self) {
-        self.run.reset();
+        to_js(&self.model.readout())
     }
 
     /// Draws the plane on `canvas` and remembers where the plot landed.
@@ -97,47 +63,121 @@ impl SingleNeuron {
     /// When the canvas has no 2-D context or drawing fails.
     pub fn draw(&mut self, canvas: HtmlCanvasElement) -> Result<(), JsError> {
         let area = canvas_area(canvas)?;
-        let layout = figures::draw_fig1b_plane(&area, &mut self.run).map_err(chart_err)?;
-        area.present().map_err(|e| JsError::new(&e.to_string()))?;
-        self.layout = Some(layout);
+        let layout = figures::draw_fig1b_plane(&area, self.model.run_mut())?;
+        area.present().map_err(ChartError::from)?;
+        self.model.set_layout(layout);
         Ok(())
     }
 
-    /// The point [w, v] under the canvas pixel (x, y) of the last drawing, or an empty array when
-    /// (x, y) is outside the plot.
+    /// The pointer at canvas pixel (x, y): a new run from the point under it; `{handled, ok,
+    /// message, rejection}`.
     ///
     /// # Errors
-    /// Before the first drawing.
-    #[wasm_bindgen(js_name = pixelToPoint)]
-    pub fn pixel_to_point(&self, x: f64, y: f64) -> Result<Vec<f64>, JsError> {
-        let layout = self.layout()?;
-        Ok(layout
-            .pixel_to_point(x, y)
-            .map_or_else(Vec::new, |(w, v)| vec![w, v]))
+    /// Only if serialization fails.
+    #[wasm_bindgen(js_name = pointAt)]
+    pub fn point_at(&mut self, x: f64, y: f64) -> Result<JsValue, JsError> {
+        to_js(&self.model.point_at(x, y))
     }
 
-    /// The canvas pixel [x, y] of the point (w, v) in the last drawing.
-    ///
-    /// # Errors
-    /// Before the first drawing.
+    /// The canvas pixel `[x, y]` of (w, v) in the last drawing (empty before the first one).
     #[wasm_bindgen(js_name = pointToPixel)]
-    pub fn point_to_pixel(&self, w: f64, v: f64) -> Result<Vec<f64>, JsError> {
-        let (x, y) = self.layout()?.point_to_pixel(w, v);
-        Ok(vec![x, y])
+    pub fn point_to_pixel(&self, w: f64, v: f64) -> Vec<f64> {
+        self.model
+            .point_to_pixel(w, v)
+            .map_or_else(Vec::new, |(x, y)| vec![x, y])
+    }
+
+    /// A key pressed on the focused plane (`KeyboardEvent.key`, Shift held): `{handled, ok,
+    /// message, rejection}`.
+    ///
+    /// # Errors
+    /// Only if serialization fails.
+    pub fn key(&mut self, name: &str, shift: bool) -> Result<JsValue, JsError> {
+        to_js(&self.model.key(name, shift))
+    }
+
+    /// "Start here": a new run from the typed start.
+    ///
+    /// # Errors
+    /// Only if serialization fails.
+    #[wasm_bindgen(js_name = startHere)]
+    pub fn start_here(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.model.start_here())
+    }
+
+    /// "Good start".
+    ///
+    /// # Errors
+    /// Only if serialization fails.
+    #[wasm_bindgen(js_name = goodStart)]
+    pub fn good_start(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.model.good_start())
+    }
+
+    /// "Pathological start".
+    ///
+    /// # Errors
+    /// Only if serialization fails.
+    #[wasm_bindgen(js_name = pathologicalStart)]
+    pub fn pathological_start(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.model.pathological_start())
+    }
+
+    /// Restarts from the start of the run.
+    ///
+    /// # Errors
+    /// Only if serialization fails.
+    pub fn reset(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.model.reset())
+    }
+
+    /// "Apply rescaling" with the α in force.
+    ///
+    /// # Errors
+    /// Only if serialization fails.
+    pub fn rescale(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.model.rescale())
+    }
+
+    /// The plane as an SVG document of width × height pixels.
+    ///
+    /// # Errors
+    /// A bad size or a drawing failure.
+    pub fn svg(&mut self, width: u32, height: u32) -> Result<String, JsError> {
+        let run = self.model.run_mut();
+        Ok(svg(width, height, |a| figures::draw_fig1b_plane(a, run))?)
+    }
+
+    /// The run as CSV.
+    pub fn csv(&mut self) -> String {
+        self.model.csv()
+    }
+
+    /// The run as a JSON export.
+    pub fn json(&mut self) -> String {
+        self.model.json()
+    }
+
+    /// The title and the keyboard help's steps: `{title, nudge, nudge_fast}`.
+    ///
+    /// # Errors
+    /// Only if serialization fails.
+    pub fn texts(&self) -> Result<JsValue, JsError> {
+        to_js(&self.model.texts())
+    }
+
+    /// The export files' names: `{plane, csv, json}`.
+    ///
+    /// # Errors
+    /// Only if serialization fails.
+    #[wasm_bindgen(js_name = fileNames)]
+    pub fn file_names(&self) -> Result<JsValue, JsError> {
+        to_js(&self.model.file_names())
     }
 }
 
-impl SingleNeuron {
-    fn layout(&self) -> Result<PlaneLayout, JsError> {
-        self.layout
-            .ok_or_else(|| JsError::new("the plane has not been drawn yet"))
+impl Default for Fig1bView {
+    fn default() -> Self {
+        Self::new()
     }
-}
-
-fn err(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
-}
-
-fn chart_err(e: charts::ChartError) -> JsError {
-    JsError::new(&e.to_string())
 }

@@ -58,8 +58,6 @@ pub fn debug_panic() {
     panic!("deliberate panic requested by debugPanic()");
 }
 
-pub(crate) use view::to_js;
-
 /// A drawing area over `canvas`.
 ///
 /// # Errors

@@ -370,11 +370,21 @@ test("touch: a finger turns the 3-D plots and drags the Fig. 1b point", async ()
     const r = c.getBoundingClientRect();
     return [r.left + r.width / 2, r.top + r.height / 2];
   });
-  const before = await p.evaluate(() => ({ ...window.reluTopology.view }));
+  // The view's angles, from the view model's link.
+  const angles = () =>
+    p.evaluate(() => {
+      const link = window.reluTopology.handle.linkState().link;
+      const q = new URLSearchParams(link.slice(link.indexOf("?") + 1));
+      return { yaw: Number(q.get("yaw")), pitch: Number(q.get("pitch")) };
+    });
+  const before = await angles();
   const qpx = await pixels(p, "topo-quadric");
   await touchDrag(p, cdp, q, [q[0] - 80, q[1] + 40]);
-  await p.waitForFunction((y) => window.reluTopology.view.yaw < y - 0.5, before.yaw);
-  const afterView = await p.evaluate(() => ({ ...window.reluTopology.view }));
+  await p.waitForFunction((y) => {
+    const link = window.reluTopology.handle.linkState().link;
+    return Number(new URLSearchParams(link.slice(link.indexOf("?") + 1)).get("yaw")) < y - 0.5;
+  }, before.yaw);
+  const afterView = await angles();
   assert.ok(Math.abs(afterView.yaw - before.yaw + 0.8) < 0.05, `yaw ${before.yaw} → ${afterView.yaw}`);
   assert.ok(afterView.pitch > before.pitch, `pitch ${before.pitch} → ${afterView.pitch}`);
   await p.waitForTimeout(100);

@@ -10,13 +10,22 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { DIST, serveDist, launch, guardedPage, screenshot, inkFraction, openView } from "./harness.mjs";
+import { execFileSync } from "node:child_process";
+import { BIN, DIST, ROOT, serveDist, launch, guardedPage, screenshot, inkFraction, openView } from "./harness.mjs";
 
 let server;
 let browser;
 
 const M2 = Array.from({ length: 40 }, (_, i) => ((i + 1) / 20) ** 2).reduce((a, b) => a + b, 0) / 40;
 const closedFormLoss = (w, v) => (w > 0 ? 0.5 * M2 * (w * v - 1) ** 2 : 0.5 * M2);
+/** (w, v) after `steps` steps of gradient descent on the closed-form loss (w > 0 throughout). */
+function gd(w, v, lr, steps) {
+  for (let i = 0; i < steps; i++) {
+    const r = w * v - 1;
+    [w, v] = [w - lr * M2 * r * v, v - lr * M2 * r * w];
+  }
+  return [w, v];
+}
 
 before(async () => {
   assert.ok(fs.existsSync(path.join(DIST, "index.html")), `${DIST} is built (trunk build)`);
@@ -86,7 +95,9 @@ test("the plane draws, a drag chooses the start, the readouts follow", async () 
   assert.equal(await page.$eval("#fig1b-verdict", (e) => e.dataset.kind), "frozen_negative_output");
   assert.match(await page.$eval("#fig1b-verdict", (e) => e.textContent), /v can never change sign/);
   assert.notEqual(await canvasData(page), before, "the canvas changed");
-  assert.equal(await page.$eval("#fig1b-start-w", (e) => Number(e.value)), Number(w.toPrecision(6)));
+  // The start fields show the exact start of the run (the model's value in force, as a link writes it).
+  assert.equal(await page.inputValue("#fig1b-start-w"), await page.$eval("#fig1b-out-w", (e) => e.dataset.value));
+  assert.equal(await page.inputValue("#fig1b-start-v"), await page.$eval("#fig1b-out-v", (e) => e.dataset.value));
   await screenshot(page, "fig1b-02-dragged-pathological");
 
   // Play the pathological run: v stays negative (|v| ≥ √(−c)), the loss does not reach 0.
@@ -138,7 +149,8 @@ test("a rescaling moves c but keeps the function, the loss and w·v", async () =
   // A bad start and a bad learning rate are refused too.
   await page.fill("#fig1b-start-w", "7");
   await page.click("#fig1b-set-start");
-  assert.match(await page.$eval("#fig1b-message", (e) => e.textContent), /w = 7 is out of range/);
+  assert.match(await page.$eval("#fig1b-message", (e) => e.textContent), /start w "7": out of range/);
+  assert.equal(await page.$eval("#fig1b-start-w", (e) => e.dataset.rejected), "out_of_range");
   assert.equal(await value(page, "w"), w);
   await page.fill("#fig1b-lr", "-0.1");
   await page.click("#fig1b-step");
@@ -186,6 +198,91 @@ test("with the flow integrator the run follows its hyperbola to the minima", asy
   await page.waitForFunction(() => Number(document.getElementById("fig1b-out-step").dataset.value) > 0);
   await page.keyboard.press("Space");
   await screenshot(page, "fig1b-07-keyboard");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("typed hex or words for η are refused with a message; η and the link keep 0.01", async () => {
+  const { page, problems, context } = await open();
+  const link = () => page.evaluate(() => window.reluViews.fig1b.linkState().link);
+  const hash = () => page.evaluate(() => location.hash);
+  await page.waitForFunction(() => /&lr=0\.01&/.test(location.hash));
+  for (const [bad, why] of [["0x10", "not a number"], ["abc", "not a number"], ["1e999", "not a finite number"]]) {
+    await page.fill("#fig1b-lr", bad);
+    await page.press("#fig1b-lr", "Tab");
+    const msg = await page.$eval("#fig1b-message", (e) => (e.hidden ? "" : e.textContent));
+    assert.equal(msg, `learning rate η "${bad}": ${why}. The previous value 0.01 is still in use.`);
+    assert.equal(await page.$eval("#fig1b-lr", (e) => e.getAttribute("aria-invalid")), "true");
+    assert.equal(await page.$eval("#fig1b-lr", (e) => e.dataset.rejected), bad === "1e999" ? "not_finite" : "not_a_number");
+    await page.waitForTimeout(500); // longer than the shell's throttle of continuous changes
+    assert.match(await hash(), /&lr=0\.01&/, `${bad}: the address keeps lr=0.01`);
+    assert.match(await link(), /&lr=0\.01&/, `${bad}: the link keeps lr=0.01`);
+    // Stepping with a refused field pending is refused too (as before): nothing moves.
+    await page.click("#fig1b-step");
+    assert.equal(await value(page, "step"), 0);
+  }
+  await page.waitForFunction(() => /&lr=0\.01&/.test(location.hash));
+  // A good value clears the mark and is used: one GD step of η = 0.5 from (2, −0.5), by hand.
+  await page.fill("#fig1b-lr", "0.5");
+  await page.click("#fig1b-step");
+  assert.equal(await page.$eval("#fig1b-lr", (e) => e.getAttribute("aria-invalid")), null);
+  assert.equal(await value(page, "step"), 1);
+  const r = 2 * -0.5 - 1;
+  assert.ok(Math.abs((await value(page, "w")) - (2 - 0.5 * M2 * r * -0.5)) < 1e-12);
+  assert.ok(Math.abs((await value(page, "v")) - (-0.5 - 0.5 * M2 * r * 2)) < 1e-12);
+  await page.waitForFunction(() => /&lr=0\.5&/.test(location.hash));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("a link and typed settings give the native view model's readouts, text for text", async () => {
+  const link = "#fig1b?v=1&lr=0.05&int=gd&speed=3&w0=1.5&v0=0.25&alpha=2&step=40";
+  const ops = [
+    ["set", "lr", "0.02"],
+    ["set", "speed", "4"],
+    ["step", 3],
+    ["set", "alpha", "1.25"],
+    ["rescale"],
+    ["step", 2],
+  ];
+  const { page, problems, context } = await open();
+  await page.evaluate((l) => {
+    location.hash = l;
+  }, link);
+  await page.waitForFunction(() => document.getElementById("fig1b-out-step").dataset.value === "40");
+  await page.fill("#fig1b-lr", "0.02");
+  await page.press("#fig1b-lr", "Tab");
+  await page.fill("#fig1b-speed", "4");
+  await page.press("#fig1b-speed", "Tab");
+  for (let i = 0; i < 3; i++) await page.click("#fig1b-step");
+  await page.fill("#fig1b-alpha", "1.25");
+  await page.click("#fig1b-rescale");
+  for (let i = 0; i < 2; i++) await page.click("#fig1b-step");
+  await page.waitForFunction(() => document.getElementById("fig1b-out-step").dataset.value === "2");
+  const shown = await page.evaluate(() =>
+    Object.fromEntries([...document.querySelectorAll("#fig1b-readout dd")].map((e) => [e.dataset.key, [e.textContent, e.dataset.value]])),
+  );
+  // The native side: the same link and calls on the view model (`obstruction view`).
+  const args = ops.flatMap(([op, a, b]) =>
+    op === "set" ? ["--set", `${a}=${b}`] : op === "step" ? Array(a).fill("--step") : ["--press", op],
+  );
+  const out = JSON.parse(execFileSync(BIN, ["view", link, ...args], { encoding: "utf8" }));
+  assert.deepEqual(out.rejections, []);
+  assert.deepEqual(out.refused, [null, null, null]);
+  const native = {
+    fields: Object.fromEntries(out.readout.fields.map((f) => [f.key, [f.text, f.value]])),
+    verdict: out.readout.verdict.text,
+    link: out.link.link,
+  };
+  assert.deepEqual(shown, native.fields);
+  assert.equal(await page.$eval("#fig1b-verdict", (e) => e.textContent), native.verdict);
+  assert.equal(await page.evaluate(() => window.reluViews.fig1b.linkState().link), native.link);
+  // And against the closed form: 3 GD steps of η = 0.02 from (1.5, 0.25) (the new η restarted the
+  // run), the rescaling by 1.25, 2 more steps.
+  let [w, v] = gd(1.5, 0.25, 0.02, 3);
+  [w, v] = gd(1.25 * w, v / 1.25, 0.02, 2);
+  assert.ok(Math.abs(Number(shown.w[1]) - w) < 1e-12 && Math.abs(Number(shown.v[1]) - v) < 1e-12, `(${shown.w[1]}, ${shown.v[1]}) vs (${w}, ${v})`);
+  assert.ok(Math.abs(Number(shown.loss[1]) - closedFormLoss(w, v)) < 1e-12);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -369,7 +369,7 @@ test("each preset of the menu is a link that restores its figure", async () => {
       assert.equal(await page.$eval("#fig1b-verdict", (e) => e.dataset.kind), "reachable");
     },
     fig2a: async () => {
-      assert.equal(await page.inputValue("#topo-c"), "-20");
+      assert.equal(await page.inputValue("#topo-c"), "-1");
       await page.waitForFunction(() => document.getElementById("topo-a-components").dataset.value === "2");
     },
     fig2b: async () => {

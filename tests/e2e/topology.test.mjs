@@ -1,15 +1,17 @@
 // End-to-end test of the topology view (Fig. 2a, Fig. 2b, the topology calculator) in Debian's
 // Chromium: every canvas draws, the Fig. 2a slider and rotation change the picture and the
 // readouts, the Fig. 2b diagram shows the right cells for the Fig. 3 runs and for random networks
-// (64 cells at l− = 6, one bar per class at l− = 7), bad input is refused with a message, and the
-// calculator agrees with the native `obstruction topology` command.
+// (64 cells at l− = 6, one bar per class at l− = 7), bad input is refused with a message (the link
+// keeps the previous value), the calculator agrees with the native `obstruction topology` command,
+// and the page's readouts equal the native view model's (tests/view_topology.rs) for a link and a
+// sequence of typed values.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { BIN, DIST, serveDist, launch, guardedPage, screenshot, inkFraction, openView } from "./harness.mjs";
+import { BIN, DIST, ROOT, serveDist, launch, guardedPage, screenshot, inkFraction, openView } from "./harness.mjs";
 
 const CANVASES = ["topo-quadric", "topo-diagram", "topo-betti"];
 
@@ -64,16 +66,26 @@ const value = (page, id) => page.$eval(`#${id}`, (e) => e.dataset.value);
 const pixels = (page, id) => page.$eval(`#${id}`, (c) => c.toDataURL());
 const caption = (page) => page.$eval("#topo-b-caption", (e) => ({ ...e.dataset, text: e.textContent }));
 
-async function setSlider(page, position) {
+/** Moves the Fig. 2a slider to c (its value is c itself, on the grid of 0.05). */
+async function setSlider(page, c) {
   await page.$eval(
     "#topo-c",
     (el, p) => {
       el.value = String(p);
       el.dispatchEvent(new Event("input", { bubbles: true }));
+      el.dispatchEvent(new Event("change", { bubbles: true }));
     },
-    position,
+    c,
   );
   await frames(page);
+}
+
+/** The value of `key` in the page's current link. */
+async function linkValue(page, key) {
+  return page.evaluate((k) => {
+    const link = window.reluTopology.handle.linkState().link;
+    return new URLSearchParams(link.slice(link.indexOf("?") + 1)).get(k);
+  }, key);
 }
 
 async function calculate(page, d, e, cText) {
@@ -106,10 +118,10 @@ test("the view opens, explains itself and every canvas draws", async () => {
 test("Fig. 2a: the slider reaches the cone at c = 0 and the topology follows the CLI", async () => {
   const { page, problems, context } = await open();
   const seen = new Set();
-  const expectedShape = { "-20": /two-sheeted/, 0: /cone/, 20: /one-sheeted/ };
-  for (const position of [-20, 0, 20]) {
-    await setSlider(page, position);
-    const c = position / 20;
+  const expectedShape = { "-1": /two-sheeted/, 0: /cone/, 1: /one-sheeted/ };
+  for (const c of [-1, 0, 1]) {
+    await setSlider(page, c);
+    const position = c;
     const ref = cli(2, 1, [c]);
     assert.equal(await value(page, "topo-a-components"), String(ref.components), `components at c = ${c}`);
     assert.deepEqual(JSON.parse(await value(page, "topo-a-betti")), ref.betti.map(String), `Betti at c = ${c}`);
@@ -127,8 +139,10 @@ test("Fig. 2a: the slider reaches the cone at c = 0 and the topology follows the
   await page.focus("#topo-c");
   await page.keyboard.press("ArrowLeft");
   await frames(page);
-  assert.equal(await page.$eval("#topo-c", (e) => e.value), "-1");
+  assert.equal(await page.$eval("#topo-c", (e) => e.value), "-0.05");
   assert.equal(await value(page, "topo-a-components"), "2");
+  assert.equal(await linkValue(page, "c"), "-0.05");
+  assert.match(await page.textContent("#topo-c-value"), /^c = −0\.05: two-sheeted/);
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -173,17 +187,37 @@ test("Fig. 2b: the Fig. 3 runs show 4 cells with their own component outlined", 
   assert.equal(cap.cells, "4");
   assert.equal(cap.highlight, "(+,−)");
   assert.notEqual(await pixels(page, "topo-diagram"), topPixels, "another cell is outlined");
+  // The diagram shows the Fig. 3 runs as they are now: after three steps there, "step 3".
+  assert.match(await page.textContent("#topo-b-source"), /^Fig\. 3 bottom run \(fig3-good-pm, step 0\): d = 2, e = 1, l = 2/);
+  await page.click('[data-view-link="fig3"]');
+  await page.waitForSelector('section[data-view="fig3"]:not([hidden])');
+  for (let i = 0; i < 3; i++) await page.click("#step");
+  await page.waitForFunction(() => document.getElementById("top-step").dataset.value === "3");
+  await page.click('[data-view-link="topology"]');
+  await page.waitForSelector('section[data-view="topology"]:not([hidden])');
+  await frames(page);
+  assert.match(await page.textContent("#topo-b-source"), /^Fig\. 3 bottom run \(fig3-good-pm, step 3\)/);
+  assert.equal(await page.inputValue("#topo-source"), "bottom");
   assert.deepEqual(problems, []);
   await context.close();
 });
 
-/** A seed whose random network (d = 2, l = 8, Kaiming fan_out) has exactly `lMinus` pathological neurons. */
+/** A seed whose random network (d = 2, l = 8, Kaiming fan_out) has exactly `lMinus` pathological
+ * neurons (searched with a second, detached view model). */
 async function seedWith(page, lMinus) {
   return page.evaluate((want) => {
-    for (let seed = 0; seed < 5000; seed++) {
-      if (window.reluApp.wasm.randomNetworkC(2, 8, "kaiming_normal_fan_out", seed).l_minus === want) return seed;
+    const h = new window.reluApp.wasm.TopologyView();
+    try {
+      h.set("src", "random");
+      h.setGroup(["d", "l", "scheme"], ["2", "8", "kaiming_normal_fan_out"]);
+      for (let seed = 0; seed < 5000; seed++) {
+        h.set("seed", String(seed));
+        if (h.readout().diagram.source_data.lMinus === String(want)) return seed;
+      }
+      return -1;
+    } finally {
+      h.free();
     }
-    return -1;
   }, lMinus);
 }
 
@@ -282,23 +316,32 @@ test("calculator: bad input is refused with a message and the previous result st
   await calculate(page, 2, 1, "-1, -1");
   assert.equal(await value(page, "topo-calc-components"), "4");
   const bars = await pixels(page, "topo-betti");
+  const linkBefore = await page.evaluate(() => window.reluTopology.handle.linkState().link);
   const bad = [
-    [2, 1, "-1, abc, 2", /Entry 2 .*"abc"/, "topo-calc-c"],
-    [2, 1, "-1, , 2", /Entry 2/, "topo-calc-c"],
-    [2, 1, "1, Infinity", /Entry 2/, "topo-calc-c"],
-    [0, 1, "1", /d "0" must be a whole number from 1/, "topo-calc-d"],
-    [2.5, 1, "1", /d "2.5"/, "topo-calc-d"],
-    [2, 1001, "1", /e "1001"/, "topo-calc-e"],
-    [2, 1, "", /at least one value/, "topo-calc-c"],
-    [2, 1, Array(301).fill(1).join(","), /301 values of c is too many/, "topo-calc-c"],
+    [2, 1, "-1, abc, 2", /entry 2 \("abc"\) is not a number\. The previous value -1, -1 is still in use/, "topo-calc-c", "not_a_number"],
+    [2, 1, "-1, , 2", /entry 2 \(""\) is empty/, "topo-calc-c", "not_a_number"],
+    [2, 1, "1, Infinity", /entry 2 \("Infinity"\) is not a finite number/, "topo-calc-c", "not_finite"],
+    [0, 1, "1", /^Input dimension d "0": out of range \[1, 1000\]\. The previous value 2 is still in use\.$/, "topo-calc-d", "out_of_range"],
+    [2.5, 1, "1", /Input dimension d "2\.5": not a whole number/, "topo-calc-d", "not_whole"],
+    ["0x10", 1, "1", /Input dimension d "0x10": not a number/, "topo-calc-d", "not_a_number"],
+    ["abc", 1, "1", /Input dimension d "abc": not a number/, "topo-calc-d", "not_a_number"],
+    ["1e999", 1, "1", /Input dimension d "1e999": not a finite number/, "topo-calc-d", "not_finite"],
+    ["0.99999999999999999", 1, "1", /not a whole number/, "topo-calc-d", "not_whole"],
+    [2, 1001, "1", /Output dimension e "1001": out of range \[1, 1000\]/, "topo-calc-e", "out_of_range"],
+    [2, 1, "", /c₁, c₂, … \(comma-separated\) "": missing value/, "topo-calc-c", "missing_value"],
+    [2, 1, Array(301).fill(1).join(","), /wrong number of entries \(from 1 to 300\)/, "topo-calc-c", "list_length"],
   ];
-  for (const [d, e, c, message, invalid] of bad) {
+  for (const [d, e, c, message, invalid, code] of bad) {
     await calculate(page, d, e, c);
     const msg = await page.textContent("#topo-calc-msg");
     assert.match(msg, message, `message for d=${d} e=${e} c=${c.slice(0, 20)}`);
     assert.equal(await page.$eval(`#${invalid}`, (el) => el.getAttribute("aria-invalid")), "true");
+    assert.equal(await page.$eval(`#${invalid}`, (el) => el.dataset.rejected), code);
     assert.equal(await value(page, "topo-calc-components"), "4", "previous result kept");
     assert.equal(await pixels(page, "topo-betti"), bars, "previous bars kept");
+    // One refused value refuses the whole input: the link keeps every previous value.
+    assert.equal(await page.evaluate(() => window.reluTopology.handle.linkState().link), linkBefore);
+    assert.equal(await linkValue(page, "cd"), "2");
   }
   await screenshot(page, "topology-07-refused");
   // A valid input clears the marks and the message.
@@ -314,8 +357,68 @@ test("calculator: bad input is refused with a message and the previous result st
   await page.selectOption("#topo-source", "random");
   await page.fill("#topo-rand-l", "65");
   await page.click("#topo-rand-draw");
-  assert.match(await page.textContent("#topo-b-msg"), /Hidden width l "65"/);
+  assert.match(await page.textContent("#topo-b-msg"), /^Hidden width l "65": out of range \[1, 64\]\. The previous value 6 is still in use\.$/);
   assert.equal(await page.$eval("#topo-rand-l", (el) => el.getAttribute("aria-invalid")), "true");
+  assert.equal(await linkValue(page, "l"), "6");
+  // Typed hex is refused too, and the link keeps the previous seed.
+  await page.fill("#topo-rand-l", "6");
+  await page.fill("#topo-rand-seed", "0x10");
+  await page.click("#topo-rand-draw");
+  assert.match(await page.textContent("#topo-b-msg"), /^Seed "0x10": not a number\. The previous value 0 is still in use\.$/);
+  assert.equal(await page.$eval("#topo-rand-seed", (el) => el.dataset.rejected), "not_a_number");
+  assert.equal(await linkValue(page, "seed"), "0");
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/** The native view model's readout for `link` and the typed values `sets` (`obstruction view`). */
+function nativeReadout(link, sets) {
+  const args = sets.flatMap(([k, t]) =>
+    Array.isArray(k) ? ["--group", String(k.length), ...k.map((key, i) => `${key}=${t[i]}`)] : ["--set", `${k}=${t}`],
+  );
+  const out = JSON.parse(execFileSync(BIN, ["view", link, ...args], { encoding: "utf8" }));
+  return { rejections: out.rejections.length, link: out.link.link, readout: out.readout };
+}
+
+test("the page's readouts equal the native view model's for a link and typed values", async () => {
+  const link = "#topology?v=1&c=-0.5&yaw=1&pitch=0.5&src=random&d=3&l=5&scheme=kaiming_normal&seed=4&cd=3&ce=1&cc=-1,2,-3";
+  const sets = [
+    ["c", "0.25"],
+    [["d", "l", "scheme", "seed"], ["2", "7", "xavier_uniform", "11"]],
+    [["cd", "ce", "cc"], ["0x10", "1", "1"]], // refused: nothing changes
+    [["cd", "ce", "cc"], ["3", "2", "1, -2, 0.5, 0"]],
+  ];
+  const native = nativeReadout(link, sets);
+  assert.equal(native.rejections, 0);
+  const { page, problems, context } = await guardedPage(browser);
+  await page.goto(server.url + link);
+  await page.waitForSelector("#topo-b-caption[data-cells]");
+  await setSlider(page, 0.25);
+  await page.fill("#topo-rand-d", "2");
+  await page.fill("#topo-rand-l", "7");
+  await page.fill("#topo-rand-seed", "11");
+  await page.selectOption("#topo-rand-scheme", "xavier_uniform");
+  await page.click("#topo-rand-draw");
+  await calculate(page, "0x10", 1, "1");
+  assert.match(await page.textContent("#topo-calc-msg"), /not a number/);
+  await calculate(page, 3, 2, "1, -2, 0.5, 0");
+  await frames(page);
+  const r = native.readout;
+  assert.equal(await page.textContent("#topo-c-value"), r.quadric.value_text);
+  assert.equal(await page.getAttribute("#topo-c", "aria-valuetext"), r.quadric.value_spoken);
+  for (const [prefix, fields] of [["topo-a", r.quadric.fields], ["topo-calc", r.calculator.fields]]) {
+    for (const f of fields) {
+      const dd = await page.$eval(`#${prefix}-${f.key}`, (e) => ({ text: e.textContent, value: e.dataset.value }));
+      assert.deepEqual(dd, { text: f.text, value: f.value }, `${prefix}-${f.key}`);
+    }
+  }
+  const src = await page.$eval("#topo-b-source", (e) => ({ ...e.dataset, text: e.textContent }));
+  assert.deepEqual(src, { ...r.diagram.source_data, tone: r.diagram.source.tone, text: r.diagram.source.text });
+  const cap = await caption(page);
+  assert.deepEqual(cap, { ...r.diagram.caption_data, tone: r.diagram.caption.tone, text: r.diagram.caption.text });
+  // The same state, the same link.
+  assert.equal(await page.evaluate(() => window.reluTopology.handle.linkState().link), native.link);
+  assert.match(native.link, /&c=0\.25&yaw=1&pitch=0\.5&src=random&d=2&l=7&scheme=xavier_uniform&seed=11&cd=3&ce=2&cc=1,-2,0\.5,0$/);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -32,9 +32,7 @@ use crate::core::components::{
 };
 use crate::core::topology;
 
-/// Most two-sheeted neurons drawn cell by cell (2⁶ = 64 cells); beyond, one bar per class.
-pub const MAX_DETAILED_NEURONS: usize = 6;
-pub use crate::core::components::MAX_DIAGRAM_NEURONS;
+pub use crate::core::components::{MAX_DETAILED_NEURONS, MAX_DIAGRAM_NEURONS};
 
 /// Light tints of the Okabe–Ito colours, one per class (cycled when there are more classes).
 const CLASS_TINTS: [RGBColor; 7] = [

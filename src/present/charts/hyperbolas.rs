@@ -63,58 +63,8 @@ pub struct HyperbolaPlane<'a> {
     pub color: RGBColor,
 }
 
-/// Where the plot landed: the plot rectangle in backend pixels (for a canvas: its backing store)
-/// and the data window it shows.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct PlaneLayout {
-    /// Pixel x of w = `w_min`.
-    pub left: f64,
-    /// Pixel y of v = `v_max`.
-    pub top: f64,
-    /// Pixel x of w = `w_max`.
-    pub right: f64,
-    /// Pixel y of v = `v_min`.
-    pub bottom: f64,
-    /// Smallest w shown.
-    pub w_min: f64,
-    /// Largest w shown.
-    pub w_max: f64,
-    /// Smallest v shown.
-    pub v_min: f64,
-    /// Largest v shown.
-    pub v_max: f64,
-}
-
-impl PlaneLayout {
-    /// The point (w, v) under pixel (x, y), or `None` outside the plot rectangle (or for
-    /// non-finite input).
-    pub fn pixel_to_point(&self, x: f64, y: f64) -> Option<(f64, f64)> {
-        if !(x.is_finite() && y.is_finite()) {
-            return None;
-        }
-        let inside = x >= self.left.min(self.right)
-            && x <= self.left.max(self.right)
-            && y >= self.top.min(self.bottom)
-            && y <= self.top.max(self.bottom);
-        if !inside || self.right == self.left || self.bottom == self.top {
-            return None;
-        }
-        let w = self.w_min + (x - self.left) / (self.right - self.left) * (self.w_max - self.w_min);
-        let v = self.v_max + (y - self.top) / (self.bottom - self.top) * (self.v_min - self.v_max);
-        Some((
-            w.clamp(self.w_min, self.w_max),
-            v.clamp(self.v_min, self.v_max),
-        ))
-    }
-
-    /// The pixel (x, y) of the point (w, v).
-    pub fn point_to_pixel(&self, w: f64, v: f64) -> (f64, f64) {
-        (
-            self.left + (w - self.w_min) / (self.w_max - self.w_min) * (self.right - self.left),
-            self.top + (v - self.v_max) / (self.v_min - self.v_max) * (self.bottom - self.top),
-        )
-    }
-}
+/// Where the plot landed (an app record: the Fig. 1b view model turns pixels into (w, v) with it).
+pub use crate::app::fig1b::PlaneLayout;
 
 /// Draws the (w, v) plane with the hyperbola families, the trajectory, the current point and −∇L,
 /// filling `area` white first; returns the layout of the plot.
