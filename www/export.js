@@ -101,8 +101,3 @@ export function exportBar(label, items, options = {}) {
   bar.append(status);
   return bar;
 }
-
-/** A JSON text with the export format header around `body` (for tables assembled in a view). */
-export function tableJson(view, body) {
-  return JSON.stringify({ format: "relu-obstruction-export", version: 1, view, ...body }, null, 2);
-}

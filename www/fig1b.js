@@ -435,4 +435,4 @@ function applyLink(fragment) {
 }
 
 window.reluViews = window.reluViews || {};
-window.reluViews.fig1b = { init, show, hide, clientPointOf, linkState, applyLink };
+window.reluViews.fig1b = { init, show, hide, clientPointOf, linkState, applyLink, handle: () => view.handle };
