@@ -342,7 +342,7 @@ impl Fig3Model {
             for (k, c) in r.c.iter().enumerate() {
                 fields.push(Field::number(
                     format!("c{}", k + 1),
-                    format!("c{} (drift)", subscript(k + 1)),
+                    format!("c{} (drift)", format::subscript(k + 1)),
                     format!(
                         "{} ({})",
                         format::signed(*c, 4),
@@ -397,7 +397,7 @@ impl Fig3Model {
                 title: format!(
                     "{} run: {}",
                     if i == 0 { "Top" } else { "Bottom" },
-                    choice_label(row, &preset)
+                    link::option_label(View::Fig3, row, &preset).unwrap_or(&preset)
                 ),
                 obstructed: r.verdict.as_ref().map(|v| v.obstructed),
                 fields,
@@ -411,37 +411,6 @@ impl Fig3Model {
             replaying: self.replay_to.is_some(),
         }
     }
-}
-
-/// The label the control shows for option `value` of `key`.
-fn choice_label(key: &str, value: &str) -> String {
-    match link::param(View::Fig3, key).map(|p| p.kind) {
-        Some(link::Kind::Enum { options, labels }) => options
-            .iter()
-            .position(|o| *o == value)
-            .and_then(|i| labels.get(i))
-            .map_or_else(|| value.to_string(), |l| (*l).to_string()),
-        _ => value.to_string(),
-    }
-}
-
-/// k as subscript digits (c₁, c₂, …, c₁₂).
-fn subscript(k: usize) -> String {
-    k.to_string()
-        .chars()
-        .map(|d| match d {
-            '0' => '₀',
-            '1' => '₁',
-            '2' => '₂',
-            '3' => '₃',
-            '4' => '₄',
-            '5' => '₅',
-            '6' => '₆',
-            '7' => '₇',
-            '8' => '₈',
-            _ => '₉',
-        })
-        .collect()
 }
 
 fn failure_message(row: &str, e: &TrainError) -> String {

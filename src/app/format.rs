@@ -136,6 +136,25 @@ pub fn drift(x: f64) -> String {
     format!("{sign}{}", exponential(x.abs(), 1))
 }
 
+/// Subscript digits of `n`, e.g. 12 → "₁₂".
+pub fn subscript(n: usize) -> String {
+    n.to_string()
+        .chars()
+        .map(|ch| match ch {
+            '0' => '₀',
+            '1' => '₁',
+            '2' => '₂',
+            '3' => '₃',
+            '4' => '₄',
+            '5' => '₅',
+            '6' => '₆',
+            '7' => '₇',
+            '8' => '₈',
+            _ => '₉',
+        })
+        .collect()
+}
+
 /// A count held as a float (exact up to 2^53): its digits, or words when it is not finite.
 pub fn count(n: f64) -> String {
     if n.is_finite() {

@@ -1047,6 +1047,18 @@ pub fn param(view: View, key: &str) -> Option<&'static Param> {
     schema(view).iter().find(|p| p.key == key)
 }
 
+/// The label the control of `key` shows for option `value` (`None` when `key` is no choice of
+/// `view` or `value` not one of its options).
+pub fn option_label(view: View, key: &str, value: &str) -> Option<&'static str> {
+    match param(view, key)?.kind {
+        Kind::Enum { options, labels } => options
+            .iter()
+            .position(|o| *o == value)
+            .and_then(|i| labels.get(i).copied()),
+        _ => None,
+    }
+}
+
 /// Reads what a person typed into the control of `key`: the link's own grammar and limits (so
 /// `0x10`, `1e999` or `4999.99999999999999999` for a whole number are refused exactly as in a
 /// link), after trimming blanks, reading `−` (U+2212) as `-` and dropping blanks around the

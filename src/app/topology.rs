@@ -878,15 +878,8 @@ fn random_network(s: &Settings) -> Result<Fig2bNetwork, String> {
     let net = initialize(Architecture::new(d, l, 1), scheme, seed).map_err(|e| e.to_string())?;
     let c = net.conserved_quantities();
     let label = topology::component_label(&net, &c);
-    let scheme_label = link::param(View::Topology, "scheme")
-        .and_then(|p| match p.kind {
-            Kind::Enum { options, labels } => options
-                .iter()
-                .position(|o| *o == scheme_name)
-                .and_then(|i| labels.get(i).copied()),
-            _ => None,
-        })
-        .unwrap_or(scheme_name);
+    let scheme_label =
+        link::option_label(View::Topology, "scheme", scheme_name).unwrap_or(scheme_name);
     Ok(Fig2bNetwork {
         name: format!("random {scheme_label} network, d = {d}, l = {l}, seed {seed}"),
         d,

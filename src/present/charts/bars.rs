@@ -46,24 +46,7 @@ pub struct BarChart<'a> {
     pub bars: &'a [Bar],
 }
 
-/// Subscript digits of `n`, e.g. 12 → "₁₂".
-pub fn subscript(n: usize) -> String {
-    n.to_string()
-        .chars()
-        .map(|ch| match ch {
-            '0' => '₀',
-            '1' => '₁',
-            '2' => '₂',
-            '3' => '₃',
-            '4' => '₄',
-            '5' => '₅',
-            '6' => '₆',
-            '7' => '₇',
-            '8' => '₈',
-            _ => '₉',
-        })
-        .collect()
-}
+pub use crate::app::format::subscript;
 
 /// A count as text: the exact integer up to 12 digits, else `m×10ᵏ` with two significant
 /// decimals.
