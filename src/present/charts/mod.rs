@@ -7,6 +7,13 @@
 //! - [`loss`]: loss L(θ) against the GD step for one or more runs (Fig. 3c).
 //! - [`quadric`]: one hidden neuron's quadric Q(c_k) = {‖w‖² − ‖v‖² = c_k} in (w₁, w₂, v) space for
 //!   d = 2, e = 1, with the neuron's GD trajectory on it (Fig. 2a and the panels of Fig. 3).
+//! - [`hyperbolas`]: the (w, v) plane of Fig. 1b with the invariant hyperbolas, the rescaling
+//!   orbits, the point, its trajectory and −∇L.
+//! - [`components`]: the component diagram of H(c) (Fig. 2b), cells grouped by effective class.
+//! - [`bars`]: labelled bar charts (the Betti numbers, the diagram's summary mode).
+//! - [`heatmap`]: a viridis heatmap with a colour bar (the appendix maps, the Fig. 4 grid).
+//! - [`sweep`]: the Fig. 4 heatmap over (l, l+) and the curves against l+ and l+/l.
+//! - `legend`: legends measured through the backend (so the page's text metrics are used).
 //!
 //! Conventions shared by all charts:
 //! - a chart fills its whole area white and draws its own title; it never calls `present()`, so a
