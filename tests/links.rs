@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use relu_obstruction::app::link::{
-    self, FORMAT_VERSION, PRESETS, Value, View, format_json, parse_link, schema, value_text,
+    self, FORMAT_VERSION, PRESETS, Value, View, format_link, parse_link, schema, value_text,
 };
 use std::path::Path;
 
@@ -155,36 +155,63 @@ fn every_view_has_a_schema_whose_defaults_are_within_its_limits() {
 }
 
 #[test]
-fn a_state_from_javascript_is_written_and_read_back() {
-    let state = serde_json::json!({
-        "top": "fig3-good-pm", "bottom": "fig3-obstructed-pp", "seed": 12, "lr": 0.07,
-        "int": "conserving", "speed": 8, "log": false, "pause": true, "step": 123,
-        "ty": -2.5, "tp": 0.4, "by": 1.25, "bp": 1.3
-    });
-    let link = format_json(View::Fig3, state.as_object().unwrap()).unwrap();
+fn a_state_is_written_and_read_back_and_a_bad_one_is_never_written() {
+    use std::collections::BTreeMap;
+    let mut values: BTreeMap<&'static str, Value> = BTreeMap::new();
+    values.insert("top", Value::Text("fig3-good-pm".into()));
+    values.insert("seed", Value::Int(12));
+    values.insert("lr", Value::Float(0.07));
+    values.insert("log", Value::Bool(false));
+    values.insert("step", Value::Int(123));
+    values.insert("ty", Value::Float(-2.5));
+    let link = format_link(View::Fig3, &values).unwrap();
     let p = parse_link(&link);
     assert!(p.rejections.is_empty());
     assert_eq!(p.values["lr"], Value::Float(0.07));
     assert_eq!(p.values["seed"], Value::Int(12));
     assert_eq!(p.values["log"], Value::Bool(false));
     assert_eq!(p.values["step"], Value::Int(123));
+    assert_eq!(
+        p.values["bottom"],
+        Value::Text("fig3-good-pm".into()),
+        "a default"
+    );
 
-    // Out of range, wrong type, unknown key, a required key set to null: refused, each named.
-    for (bad, key) in [
-        (serde_json::json!({"lr": 0.0}), "lr"),
-        (serde_json::json!({"seed": 1.5}), "seed"),
-        (serde_json::json!({"seed": -3}), "seed"),
-        (serde_json::json!({"log": "yes"}), "log"),
-        (serde_json::json!({"colour": 1}), "colour"),
-        (serde_json::json!({"ty": null}), "ty"),
-        (serde_json::json!({"top": "fig4"}), "top"),
+    // Out of range or of the wrong kind: refused, each named by its key.
+    for (key, bad) in [
+        ("lr", Value::Float(0.0)),
+        ("seed", Value::Int(1 << 53)),
+        ("log", Value::Text("yes".into())),
+        ("top", Value::Text("fig4".into())),
+        ("tp", Value::Float(2.0)),
     ] {
-        let err = format_json(View::Fig3, bad.as_object().unwrap()).unwrap_err();
-        assert!(err.0.iter().any(|r| r.key == key), "{bad}: {err}");
+        let mut v = values.clone();
+        v.insert(key, bad.clone());
+        let err = format_link(View::Fig3, &v).unwrap_err();
+        assert!(err.0.iter().any(|r| r.key == key), "{key} = {bad:?}: {err}");
     }
-    // Optional keys accept null.
-    let ok = serde_json::json!({"run": null, "rseed": null});
-    assert!(format_json(View::Heatmaps, ok.as_object().unwrap()).is_ok());
+}
+
+#[test]
+fn typed_text_is_read_with_the_links_grammar() {
+    use relu_obstruction::app::link::{Reason, parse_typed};
+    let ok = |key: &str, text: &str| parse_typed(View::Fig3, key, text).map(|(_, v)| v);
+    assert_eq!(ok("lr", " 0.05 "), Ok(Value::Float(0.05)));
+    assert_eq!(ok("seed", "3e0"), Ok(Value::Int(3)));
+    assert_eq!(ok("lr", "0x10"), Err(Reason::NotANumber));
+    assert_eq!(ok("seed", "0.99999999999999999"), Err(Reason::NotWhole));
+    assert_eq!(ok("lr", ""), Err(Reason::MissingValue));
+    assert_eq!(ok("nope", "1"), Err(Reason::UnknownKey));
+    // Lists take blanks around commas and the minus sign of the readouts; an optional key takes
+    // the empty text as "no value".
+    assert_eq!(
+        parse_typed(View::Topology, "cc", "−1, 2 ,0.5").map(|(_, v)| v),
+        Ok(Value::Floats(vec![-1.0, 2.0, 0.5]))
+    );
+    assert_eq!(
+        parse_typed(View::Heatmaps, "rseed", "  ").map(|(_, v)| v),
+        Ok(Value::None)
+    );
 }
 
 #[test]
