@@ -58,7 +58,7 @@ export function installClassroom({ state, views, currentView }) {
     root.classList.toggle("presenting", flag);
     document.body.dataset.presentation = String(flag);
     toggle.setAttribute("aria-pressed", String(flag));
-    toggle.textContent = flag ? "Leave presentation (Esc)" : "Presentation mode";
+    toggle.textContent = flag ? "Leave (Esc)" : "Present";
     say("");
     if (!flag && document.fullscreenElement && document.exitFullscreen) {
       document.exitFullscreen().catch(() => {});

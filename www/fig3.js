@@ -5,7 +5,7 @@
 // (src/app/fig3.rs).
 
 import { buildControl, bindInputs, showValues, showFields, showSentence } from "./controls.js";
-import { exportBar, chartItems, dataItem } from "./export.js";
+import { exportMenu, chartItems, dataItem } from "./export.js";
 
 // Which schema keys are controls here, in page order, and the element id of each (the tests use
 // these ids).
@@ -234,7 +234,7 @@ function wireRotations() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Export (www/export.js): every chart as PNG and SVG, the runs as CSV and JSON.
+// Export (www/export.js): one menu with every chart as PNG and SVG, the runs as CSV and JSON.
 
 function addExports() {
   const onError = (err) => {
@@ -242,7 +242,7 @@ function addExports() {
     view.shell.showFatal(err.message);
     return true;
   };
-  for (const row of ROWS) {
+  const groups = ROWS.map((row) => {
     const items = [];
     for (const k of [0, 1]) {
       items.push(
@@ -252,11 +252,12 @@ function addExports() {
       );
     }
     items.push(dataItem("Run CSV", `Save the ${row} run's data as CSV`, `fig3-${row}-run.csv`, () => view.handle.csv(row)));
-    $(`readout-${row}`).before(exportBar(`Save the ${row} run:`, items, { onError, idPrefix: `fig3-export-${row}` }));
-  }
+    return { label: row === "top" ? "Top run" : "Bottom run", items, id: row };
+  });
   const loss = chartItems("loss chart", "Loss chart", "fig3-loss", () => $("loss-chart"), (w, h) => view.handle.svg("loss", w, h));
   loss.push(dataItem("Both runs JSON", "Save both runs with their settings as JSON", "fig3-run.json", () => view.handle.json()));
-  $("loss-chart").after(exportBar("Save:", loss, { onError, idPrefix: "fig3-export-loss" }));
+  groups.push({ label: "Loss and both runs", items: loss, id: "loss" });
+  $("controls").append(exportMenu(groups, { onError, idPrefix: "fig3-export", label: "Export the Fig. 3 charts and runs" }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,9 +278,16 @@ function init(wasm, shell) {
   addExports();
 }
 
+/** Starts playing by itself on arrival (a fresh run, not under reduced motion, not `play=0`). */
+function autoplay() {
+  if (!view.shown || view.playing || view.shell.reducedMotion() || view.shell.isFatal()) return;
+  if (guarded(() => view.handle.playsOnArrival())) play();
+}
+
 function show() {
   view.shown = true;
   drawAll();
+  autoplay();
 }
 
 function hide() {
@@ -299,6 +307,7 @@ function applyLink(fragment) {
   showValues(view.inputs, view.handle.schema());
   drawAll();
   if (view.handle.replaying()) requestAnimationFrame(replayFrame);
+  else autoplay();
   return rejections;
 }
 

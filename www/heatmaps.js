@@ -6,7 +6,7 @@
 // animation loop and the coalescing of pointer moves before a Monte Carlo check.
 
 import { el } from "./dom.js";
-import { exportBar, chartItems, dataItem } from "./export.js";
+import { exportBar, exportMenu, chartItems, dataItem } from "./export.js";
 import { buildControl, bindInputs, showFields, showSentence, showValues } from "./controls.js";
 
 const MAPS = ["xavier", "kaiming"];
@@ -113,7 +113,7 @@ function build(root) {
   e.message = el("div", { id: "hm-message", class: "banner", role: "status", "aria-live": "polite", hidden: true });
   root.append(bar, e.message);
 
-  const mapsBox = el("div", { class: "hm-maps" });
+  const mapsBox = (view.els.mapsBox = el("div", { class: "hm-maps" }));
   for (const part of MAPS) {
     const canvas = el("canvas", {
       id: `hm-canvas-${part}`,
@@ -318,11 +318,12 @@ function addExports() {
     return true;
   };
   const h = view.handle;
-  for (const part of MAPS) {
+  const groups = MAPS.map((part) => {
     const items = chartItems(`${part} heatmap`, "Heatmap", () => h.fileName(part, false, false), () => view.canvases[part], (w, hh) => h.svg(part, w, hh));
     items.push(dataItem("Grid CSV", `Save the ${part} grid of P(obstruction) as CSV`, () => h.fileName(part, true, false), () => h.csv(part)));
-    view.canvases[part].after(exportBar("Save:", items, { onError, idPrefix: `hm-export-${part}` }));
-  }
+    return { label: { xavier: "Xavier map", kaiming: "Kaiming map" }[part], items, id: part };
+  });
+  view.els.mapsBox.after(exportMenu(groups, { onError, idPrefix: "hm-export", label: "Export the heatmaps" }));
   const items = [
     ...chartItems("loss chart of the drawn network", "Loss chart", () => h.fileName("loss", false, false), () => view.els.loss, (w, hh) => h.svg("loss", w, hh)),
     dataItem("Run CSV", "Save the run's data as CSV", () => h.fileName("run", true, false), () => h.csv("run")),

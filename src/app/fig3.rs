@@ -8,6 +8,8 @@
 //! - A change of preset, seed, learning rate or integrator rebuilds both runs from step 0 (built
 //!   first, so a refused value leaves the old runs in force).
 //! - With "pause at t*" on, [`Fig3Model::frame`] never steps past [`T_STAR`] and stops there.
+//! - The view plays by itself on arrival ([`Fig3Model::plays_on_arrival`]) unless the link says
+//!   `play=0` or carries a later step.
 //! - A link's step is replayed by [`Fig3Model::replay`] in slices the shell spreads over frames,
 //!   so that a gradient-flow replay (up to a few milliseconds a step) never blocks the page.
 //! - Rotation: a pointer drag of (dx, dy) pixels turns a row by (dx, dy) × [`RADIANS_PER_PIXEL`];
@@ -269,6 +271,13 @@ impl Fig3Model {
             return Frame { stop: true };
         }
         Frame { stop: false }
+    }
+
+    /// Whether the view starts playing by itself when the reader arrives: a fresh run (step 0, no
+    /// replay in progress), with `play` on (a link with `play=0` arrives paused, and so does a link
+    /// to a later step: it shows that moment). The shell also holds back under reduced motion.
+    pub fn plays_on_arrival(&self) -> bool {
+        self.settings.flag("play") && self.replay_to.is_none() && self.step_reached() == 0
     }
 
     /// Whether a link's replay is still running.

@@ -378,6 +378,7 @@ const FIG3: &[Param] = &[
     int("speed", "Steps per frame", 1, 1000, Default::Int(4)),
     flag("log", "Log-scale loss", true),
     flag("pause", "Pause at t* = 500", true),
+    flag("play", "plays on arrival", true),
     int("step", "step reached", 0, FIG3_MAX_REPLAY, Default::Int(0)),
     float("ty", "top row yaw", -PI, PI, 0.6),
     float("tp", "top row pitch", PITCH_MIN, PITCH_MAX, 0.35),

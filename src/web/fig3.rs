@@ -104,6 +104,13 @@ impl Fig3View {
     }
 
     /// Whether Play may start (otherwise the readout's message says why).
+    /// Whether the view starts playing by itself on arrival (see
+    /// [`Fig3Model::plays_on_arrival`]).
+    #[wasm_bindgen(js_name = playsOnArrival)]
+    pub fn plays_on_arrival(&self) -> bool {
+        self.model.plays_on_arrival()
+    }
+
     #[wasm_bindgen(js_name = canPlay)]
     pub fn can_play(&mut self) -> bool {
         self.model.can_play()
