@@ -8,6 +8,7 @@ pub mod fig1b;
 pub mod fig3;
 pub mod fig4;
 pub mod format;
+pub mod framing;
 pub mod heatmaps;
 pub mod history;
 pub mod link;
