@@ -180,7 +180,9 @@ fn the_good_runs_path_spans_a_fifth_of_its_panel_at_t_star() {
     let good = m.session("bottom");
     assert_eq!(good.verdict().map(|v| v.obstructed), Some(false));
     for k in 0..2 {
-        let width = fig3_path_width(good, k, yaw, pitch, PANEL).unwrap().unwrap();
+        let width = fig3_path_width(good, k, yaw, pitch, PANEL)
+            .unwrap()
+            .unwrap();
         let fraction = f64::from(width) / f64::from(PANEL.0);
         eprintln!(
             "neuron {}: frame {:?}, path {width} px = {fraction:.3} of the panel",

@@ -67,17 +67,17 @@ fn next_and_prev_clamp_at_the_ends() {
     let mut m = TourModel::new();
     let count = STEPS.len() as u64;
     assert_eq!((m.readout().index, m.readout().count), (1, count));
-    assert!(!m.prev());
+    assert!(!m.prev_step());
     assert_eq!(m.index(), 1);
     for i in 2..=count {
-        assert!(m.next());
+        assert!(m.next_step());
         assert_eq!(m.index(), i);
         assert_eq!(m.readout().title, STEPS[(i - 1) as usize].title);
     }
-    assert!(!m.next());
+    assert!(!m.next_step());
     assert_eq!(m.index(), count);
     assert_eq!(m.readout().position, format!("{count} of {count}"));
-    assert!(m.prev());
+    assert!(m.prev_step());
     assert_eq!(m.index(), count - 1);
 }
 
@@ -89,7 +89,7 @@ fn the_tour_link_round_trips() {
     assert_eq!(m.readout().link, STEPS[2].link);
     let link = link_state(&m).link;
     assert_eq!(link, "#tour?v=1&step=3");
-    m.next();
+    m.next_step();
     assert_eq!(link_state(&m).link, "#tour?v=1&step=4");
     let mut other = TourModel::new();
     assert!(open_link(&mut other, &link_state(&m).link).is_empty());

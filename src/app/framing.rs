@@ -102,9 +102,9 @@ impl Framing {
             .fold(0.0, f64::max);
         // Twice the margin when moving, so that a run going on the same way has room again
         // before the next move.
-        self.extent = self
-            .extent
-            .max(nice_ceil((half * (1.0 + 2.0 * FRAME_MARGIN)).max(self.floor)));
+        self.extent = self.extent.max(nice_ceil(
+            (half * (1.0 + 2.0 * FRAME_MARGIN)).max(self.floor),
+        ));
         self.centre = std::array::from_fn(|i| 0.5 * (self.lo[i] + self.hi[i]));
     }
 
@@ -165,7 +165,11 @@ mod tests {
         }
         assert!(moves > 0 && moves < 60, "{moves} moves");
         // The frame ends around what was visited, not around the origin at a fixed size.
-        assert!(f.extent() < 2.5 && f.extent() >= 1.5 * 0.5, "{}", f.extent());
+        assert!(
+            f.extent() < 2.5 && f.extent() >= 1.5 * 0.5,
+            "{}",
+            f.extent()
+        );
     }
 
     #[test]

@@ -1242,11 +1242,10 @@ pub fn parse_link(fragment: &str) -> ParsedLink {
                     Ok(_) => {}
                     Err(reason) => p.rejections.push(Rejection::new(key, text, reason)),
                 },
-                (_, None) => p.rejections.push(Rejection::new(
-                    key,
-                    raw_value,
-                    Reason::MalformedPercent,
-                )),
+                (_, None) => {
+                    p.rejections
+                        .push(Rejection::new(key, raw_value, Reason::MalformedPercent))
+                }
             }
             continue;
         }

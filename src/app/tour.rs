@@ -10,7 +10,7 @@
 //! - Sentences that state our derivation or reading rather than the paper's text say
 //!   "(our reading)" or "(derived here)" and the step's `reading` flag is set, so the page can
 //!   show them as ours (see `paper-notes.md`).
-//! - [`TourModel::next`] and [`TourModel::prev`] stop at the first and the last step.
+//! - [`TourModel::next_step`] and [`TourModel::prev_step`] stop at the first and the last step.
 //! - Nothing here reads a clock or the DOM.
 
 use std::collections::BTreeMap;
@@ -206,12 +206,12 @@ impl TourModel {
     }
 
     /// Goes to the next step (stays at the last); returns whether the step changed.
-    pub fn next(&mut self) -> bool {
+    pub fn next_step(&mut self) -> bool {
         self.go(self.index().saturating_add(1).min(self.count()))
     }
 
     /// Goes to the previous step (stays at the first); returns whether the step changed.
-    pub fn prev(&mut self) -> bool {
+    pub fn prev_step(&mut self) -> bool {
         self.go(self.index().saturating_sub(1).max(1))
     }
 
@@ -283,7 +283,7 @@ mod tests {
             assert!(!s.title.is_empty() && !s.text.is_empty());
             assert_ne!(s.view, View::Tour);
             // A step marked as our reading says so in its text, and only those do.
-            assert_eq!(s.reading, s.text.contains("(our reading)"), "{}", s.title);
+            assert_eq!(s.reading, s.text.contains("(our reading"), "{}", s.title);
         }
     }
 
@@ -291,11 +291,11 @@ mod tests {
     fn next_and_prev_stop_at_the_ends() {
         let mut m = TourModel::new();
         assert_eq!(m.index(), 1);
-        assert!(!m.prev());
-        assert!(m.next());
+        assert!(!m.prev_step());
+        assert!(m.next_step());
         assert_eq!(m.readout().position, format!("2 of {}", STEPS.len()));
         for _ in 0..20 {
-            m.next();
+            m.next_step();
         }
         assert_eq!(m.index(), m.count());
         assert!(!m.readout().has_next && m.readout().has_prev);

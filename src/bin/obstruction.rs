@@ -323,16 +323,16 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         }
         fn key(&mut self, name: &str) -> Option<()> {
             match name {
-                "]" | "PageDown" => self.next(),
-                "[" | "PageUp" => self.prev(),
+                "]" | "PageDown" => self.next_step(),
+                "[" | "PageUp" => self.prev_step(),
                 _ => return None,
             };
             Some(())
         }
         fn press(&mut self, name: &str) -> Option<()> {
             match name {
-                "next" => self.next(),
-                "prev" => self.prev(),
+                "next" => self.next_step(),
+                "prev" => self.prev_step(),
                 _ => return None,
             };
             Some(())

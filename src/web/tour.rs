@@ -34,14 +34,16 @@ impl TourView {
         to_js(&self.model.readout())
     }
 
-    /// The next step (stays at the last); true when the step changed.
-    pub fn next(&mut self) -> bool {
-        self.model.next()
+    /// `next()`: the next step (stays at the last); true when the step changed.
+    #[wasm_bindgen(js_name = next)]
+    pub fn next_step(&mut self) -> bool {
+        self.model.next_step()
     }
 
-    /// The previous step (stays at the first); true when the step changed.
-    pub fn prev(&mut self) -> bool {
-        self.model.prev()
+    /// `prev()`: the previous step (stays at the first); true when the step changed.
+    #[wasm_bindgen(js_name = prev)]
+    pub fn prev_step(&mut self) -> bool {
+        self.model.prev_step()
     }
 
     /// Every step, in order: `[{title, text, view, link, autoplay, reading}]`.

@@ -120,13 +120,9 @@ pub fn draw_quadric_panel<DB: DrawingBackend>(
 
     // The surface, light, below everything else.
     let surface = SURFACE.mix(0.55).stroke_width(1);
-    chart.draw_series(
-        panel_wireframe(panel)
-            .into_iter()
-            .map(|line| {
-                PathElement::new(line.into_iter().map(to_plot).collect::<Vec<_>>(), surface)
-            }),
-    )?;
+    chart.draw_series(panel_wireframe(panel).into_iter().map(|line| {
+        PathElement::new(line.into_iter().map(to_plot).collect::<Vec<_>>(), surface)
+    }))?;
 
     // The trajectory in runs inside the cube, then its two end markers.
     let (line_width, radius) = trajectory_stroke(width, height);
@@ -255,7 +251,9 @@ pub fn trajectory_pixel_width(
 ) -> Result<Option<u32>, ChartError> {
     check_cube(panel)?;
     if width == 0 || height == 0 {
-        return Err(ChartError(format!("cannot measure a {width}×{height} panel")));
+        return Err(ChartError(format!(
+            "cannot measure a {width}×{height} panel"
+        )));
     }
     let mut scratch = String::new();
     let area = SVGBackend::with_string(&mut scratch, (width, height)).into_drawing_area();
@@ -351,10 +349,7 @@ pub fn quadric_wireframe_in(
         (o1 + e, o2 + e),
         (o1 - e, o2 + e),
     ];
-    let r_max = corners
-        .iter()
-        .map(|(x, y)| x.hypot(*y))
-        .fold(0.0, f64::max);
+    let r_max = corners.iter().map(|(x, y)| x.hypot(*y)).fold(0.0, f64::max);
     let around_axis = o1.abs() <= e && o2.abs() <= e;
     let (r_min, phi0, phi1) = if around_axis {
         (0.0, 0.0, TAU)
@@ -624,7 +619,11 @@ fn tick_edge(
     let plane: [f64; 3] = std::array::from_fn(|i| {
         let mut far = lo;
         far[i] = hi[i];
-        if depth(lo) >= depth(far) { lo[i] } else { hi[i] }
+        if depth(lo) >= depth(far) {
+            lo[i]
+        } else {
+            hi[i]
+        }
     });
     let mut start = lo;
     let mut end = hi;
@@ -731,7 +730,11 @@ mod tests {
             (-1.0, [0.0, 0.0, 1.2], 0.5),
         ] {
             let lines = quadric_wireframe_in(c, centre, e, 24, 12);
-            assert!(lines.len() >= 12, "c = {c}, {centre:?}: {} lines", lines.len());
+            assert!(
+                lines.len() >= 12,
+                "c = {c}, {centre:?}: {} lines",
+                lines.len()
+            );
             for &(w1, w2, v) in lines.iter().flatten() {
                 let residual = w1 * w1 + w2 * w2 - v * v - c;
                 assert!(residual.abs() < 1e-9, "c = {c}: residual {residual}");
@@ -768,7 +771,13 @@ mod tests {
             .filter_map(|chunk| chunk.split_once("/>").map(|(tag, _)| tag))
             .filter(|tag| tag.contains(&stroke))
             .flat_map(|p| {
-                let pts = p.split("points=\"").nth(1).unwrap_or("").split('"').next().unwrap_or("");
+                let pts = p
+                    .split("points=\"")
+                    .nth(1)
+                    .unwrap_or("")
+                    .split('"')
+                    .next()
+                    .unwrap_or("");
                 pts.split_whitespace()
                     .filter_map(|xy| xy.split(',').next()?.parse::<i64>().ok())
                     .collect::<Vec<_>>()
@@ -777,7 +786,11 @@ mod tests {
         let drawn = xs.iter().max().unwrap() - xs.iter().min().unwrap();
         let measured = trajectory_pixel_width(480, 480, &near).unwrap().unwrap();
         assert_eq!(drawn, i64::from(measured));
-        assert!(trajectory_pixel_width(420, 420, &panel("m", -1.0, &[])).unwrap().is_none());
+        assert!(
+            trajectory_pixel_width(420, 420, &panel("m", -1.0, &[]))
+                .unwrap()
+                .is_none()
+        );
         assert!(trajectory_pixel_width(0, 420, &wide).is_err());
     }
 
