@@ -36,20 +36,34 @@ pub fn nice_ceil(x: f64) -> f64 {
     if !(x.is_finite() && x > 0.0) {
         return MIN_FRAME_EXTENT;
     }
-    let k = x.log10().floor() as i32;
+    // The decade k with 10^k ≤ x < 10^(k+1), by exact powers of ten rather than `log10`, whose
+    // last bit may differ between the native and the wasm maths library.
+    let mut k: i32 = 0;
+    while k < 308 && pow10(k + 1) <= x {
+        k += 1;
+    }
+    while k > -308 && pow10(k) > x {
+        k -= 1;
+    }
     // Dividing by a power of ten keeps 3.6 × 10⁻¹ the double nearest 0.36.
     let scaled = |m: f64| {
-        if k >= 0 {
-            m * 10f64.powi(k)
-        } else {
-            m / 10f64.powi(-k)
-        }
+        if k >= 0 { m * pow10(k) } else { m / pow10(-k) }
     };
     LADDER
         .iter()
         .map(|&m| scaled(m))
         .find(|v| *v >= x * (1.0 - 1e-12))
         .unwrap_or_else(|| scaled(10.0))
+}
+
+/// 10^k for |k| ≤ 308 by repeated multiplication (exact up to 10²², and the same sequence of IEEE
+/// operations on every target, unlike a maths library's `powi`).
+fn pow10(k: i32) -> f64 {
+    let mut p = 1.0;
+    for _ in 0..k.unsigned_abs().min(308) {
+        p *= 10.0;
+    }
+    if k < 0 { 1.0 / p } else { p }
 }
 
 /// The frame of one neuron's panel and the bounding box of the points it has visited.
