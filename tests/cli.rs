@@ -616,3 +616,20 @@ fn figures_refuses_a_bad_directory_with_one_line_and_exit_2() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn view_drives_the_tour_with_the_presentation_keys() {
+    let v = json(&["view", "#tour?v=1&step=2", "--key", "]", "--press", "next"]);
+    assert_eq!(v["view"], "tour");
+    assert_eq!(v["readout"]["index"], 4);
+    assert_eq!(v["link"]["link"], "#tour?v=1&step=4");
+    let v = json(&["view", "#tour?v=1&step=1", "--key", "PageUp"]);
+    assert_eq!(v["readout"]["index"], 1);
+    assert_eq!(v["readout"]["view"], "fig1b");
+    assert!(
+        v["readout"]["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("#fig1b?v=1&")
+    );
+}

@@ -165,3 +165,42 @@ fn a_gradient_flow_link_longer_than_a_link_replays_is_refused_and_a_long_run_is_
     assert!(state.link.contains("&step=20000&"), "{}", state.link);
     assert!(state.note.unwrap().contains("21000"));
 }
+
+/// The good run's path on each of its two quadrics, as drawn on a 420 × 420 panel (a quarter of
+/// the Fig. 3 figure on a 1920 × 1080 presentation screen) from the default view angles, spans at
+/// least a fifth of the panel's width by t*: the framing follows what the run visits.
+#[test]
+fn the_good_runs_path_spans_a_fifth_of_its_panel_at_t_star() {
+    use relu_obstruction::present::figures::{fig3_panel_frame, fig3_path_width};
+    const PANEL: (u32, u32) = (420, 420);
+    let mut m = Fig3Model::new();
+    assert!(open_link(&mut m, &format!("#fig3?v=1&step={T_STAR}")).is_empty());
+    assert_eq!(m.step_reached(), T_STAR);
+    let (yaw, pitch) = m.angles("bottom");
+    let good = m.session("bottom");
+    assert_eq!(good.verdict().map(|v| v.obstructed), Some(false));
+    for k in 0..2 {
+        let width = fig3_path_width(good, k, yaw, pitch, PANEL)
+            .unwrap()
+            .unwrap();
+        let fraction = f64::from(width) / f64::from(PANEL.0);
+        eprintln!(
+            "neuron {}: frame {:?}, path {width} px = {fraction:.3} of the panel",
+            k + 1,
+            fig3_panel_frame(good, k)
+        );
+        assert!(fraction >= 0.2, "neuron {}: {fraction:.3}", k + 1);
+        // The framed cube holds the whole path (nothing of it is clipped away).
+        let (centre, extent) = fig3_panel_frame(good, k);
+        for p in good.trajectory(k) {
+            assert!((0..3).all(|i| (p[i] - centre[i]).abs() <= extent));
+        }
+    }
+    // Reset frames the start point again, at the smallest cube.
+    let before = fig3_panel_frame(m.session("bottom"), 0).1;
+    m.reset();
+    let again = m.session("bottom");
+    let (centre, extent) = fig3_panel_frame(again, 0);
+    assert_eq!(centre, again.trajectory(0)[0]);
+    assert!(extent < before, "{extent} after Reset, {before} at t*");
+}

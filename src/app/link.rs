@@ -45,6 +45,8 @@ pub const MAX_LINK_LEN: usize = 16_384;
 pub const MAX_VALUE_LEN: usize = 64;
 /// Longest list value (in bytes, before decoding).
 pub const MAX_LIST_LEN: usize = 8_192;
+/// The key every view's link may carry for embed mode (`1` or `0`; see [`ParsedLink::embed`]).
+pub const EMBED_KEY: &str = "embed";
 /// Characters of a rejected key or value quoted back in a message.
 pub const SHOWN_CHARS: usize = 48;
 /// Most steps a Fig. 3 link replays (gradient descent: both runs in a few tens of milliseconds).
@@ -94,16 +96,19 @@ pub enum View {
     Heatmaps,
     /// The Fig. 4 sweep.
     Fig4,
+    /// The guided tour: one step of the paper's story, which opens another view's link.
+    Tour,
 }
 
 impl View {
     /// Every view, the default first.
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Fig3,
         View::Fig1b,
         View::Topology,
         View::Heatmaps,
         View::Fig4,
+        View::Tour,
     ];
 
     /// The name written in links.
@@ -114,6 +119,7 @@ impl View {
             Self::Topology => "topology",
             Self::Heatmaps => "heatmaps",
             Self::Fig4 => "fig4",
+            Self::Tour => "tour",
         }
     }
 
@@ -515,6 +521,14 @@ const FIG4: &[Param] = &[
     flag("ran", "sweep run", false),
 ];
 
+const TOUR: &[Param] = &[int(
+    "step",
+    "Tour step",
+    1,
+    crate::app::tour::STEPS.len() as u64,
+    Default::Int(1),
+)];
+
 /// The keys of `view`, in the order links write them.
 pub fn schema(view: View) -> &'static [Param] {
     match view {
@@ -523,6 +537,7 @@ pub fn schema(view: View) -> &'static [Param] {
         View::Topology => TOPOLOGY,
         View::Heatmaps => HEATMAPS,
         View::Fig4 => FIG4,
+        View::Tour => TOUR,
     }
 }
 
@@ -746,6 +761,10 @@ pub struct ParsedLink {
     pub given: Vec<&'static str>,
     /// The refused pieces, in the order they appear.
     pub rejections: Vec<Rejection>,
+    /// The view-independent key [`EMBED_KEY`] (`1`: show only the figure, for an `<iframe>`).
+    /// It is accepted on every view's link and is not a setting of any view: the view models'
+    /// links never write it, the shell appends it.
+    pub embed: bool,
 }
 
 impl ParsedLink {
@@ -759,6 +778,7 @@ impl ParsedLink {
                 .collect(),
             given: Vec::new(),
             rejections: Vec::new(),
+            embed: false,
         }
     }
 
@@ -1210,6 +1230,24 @@ pub fn parse_link(fragment: &str) -> ParsedLink {
         }
         seen.push(key.to_string());
         if key == "v" {
+            continue;
+        }
+        if key == EMBED_KEY {
+            match (piece.raw_value, percent_decode(raw_value).as_deref()) {
+                (None, _) | (_, Some("")) => {
+                    p.rejections
+                        .push(Rejection::new(key, "", Reason::MissingValue));
+                }
+                (_, Some(text)) => match parse_value(&Kind::Bool, text) {
+                    Ok(Value::Bool(b)) => p.embed = b,
+                    Ok(_) => {}
+                    Err(reason) => p.rejections.push(Rejection::new(key, text, reason)),
+                },
+                (_, None) => {
+                    p.rejections
+                        .push(Rejection::new(key, raw_value, Reason::MalformedPercent))
+                }
+            }
             continue;
         }
         let Some(param) = params.iter().find(|q| q.key == key) else {

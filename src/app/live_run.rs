@@ -15,6 +15,7 @@
 
 use serde::Serialize;
 
+use crate::app::framing::Framing;
 use crate::app::history::{HISTORY_CAPACITY, History};
 use crate::core::error::TrainError;
 use crate::core::network::Network;
@@ -83,6 +84,9 @@ pub struct LiveRun {
     need: Option<(usize, usize)>,
     loss: History<(f64, f64)>,
     trajectories: Vec<History<[f64; 3]>>,
+    /// Per recorded neuron, the frame of its 3-D panel: it has seen every point visited, the ones
+    /// the history has thinned away included.
+    frames: Vec<Framing>,
 }
 
 impl LiveRun {
@@ -95,7 +99,9 @@ impl LiveRun {
             need,
             loss: History::new(HISTORY_CAPACITY),
             trajectories: (0..l).map(|_| History::new(HISTORY_CAPACITY)).collect(),
+            frames: Vec::with_capacity(l),
         };
+        run.frames = (0..l).map(|k| run.start_frame(k)).collect();
         run.record_point();
         run
     }
@@ -104,6 +110,7 @@ impl LiveRun {
         for k in 0..self.trajectories.len() {
             let now = self.point_of(k);
             self.trajectories[k].push(now);
+            self.frames[k].visit(now);
         }
     }
 
@@ -149,6 +156,12 @@ impl LiveRun {
         for k in 0..self.trajectories.len() {
             let now = self.point_of(k);
             self.trajectories[k].rewind(step, now);
+            // The undone steps were not visited: frame the kept trail again.
+            let mut frame = self.start_frame(k);
+            for &p in self.trajectories[k].values() {
+                frame.visit(p);
+            }
+            self.frames[k] = frame;
         }
         e
     }
@@ -214,6 +227,19 @@ impl LiveRun {
     /// current step).
     pub fn trajectory_steps(&self, k: usize) -> &[u64] {
         self.trajectories.get(k).map_or(&[], |h| h.steps())
+    }
+
+    /// The frame of neuron k's 3-D panel ([`Framing`]): it contains every point visited since step
+    /// 0 and only grows while the run steps; a divergence, whose steps are undone, frames the
+    /// kept trail again. `None` for a neuron that does not exist or when trajectories are not
+    /// recorded.
+    pub fn frame(&self, k: usize) -> Option<Framing> {
+        self.frames.get(k).copied()
+    }
+
+    fn start_frame(&self, k: usize) -> Framing {
+        let c = self.trainer.c_initial().get(k).copied().unwrap_or(0.0);
+        Framing::new(c, self.point_of(k))
     }
 
     /// The trails as recorded, one per neuron, for exports and tests.

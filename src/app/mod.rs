@@ -1,4 +1,4 @@
-//! The application layer: one view model per view of the page ([`view`] is the protocol they
+//! The application layer: one view model per view of the page (the guided [`tour`] included) ([`view`] is the protocol they
 //! share), the live run they share ([`live_run`], with its bounded [`history`]), the versioned
 //! link format ([`link`]), the exports ([`export`]) and the one number formatter of the page
 //! ([`format`]). Uses [`crate::core`] and [`crate::experiments`].
@@ -8,6 +8,7 @@ pub mod fig1b;
 pub mod fig3;
 pub mod fig4;
 pub mod format;
+pub mod framing;
 pub mod heatmaps;
 pub mod history;
 pub mod link;
@@ -16,4 +17,5 @@ pub mod random_run;
 pub mod session;
 pub mod single_neuron;
 pub mod topology;
+pub mod tour;
 pub mod view;

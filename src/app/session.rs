@@ -3,6 +3,7 @@
 //!
 //! Like the rest of the app layer, nothing here reads a clock or the DOM.
 
+use crate::app::framing::Framing;
 use crate::app::history::History;
 use crate::app::live_run::{LiveRun, RunReadout};
 use crate::core::error::{ConfigError, TrainError};
@@ -100,6 +101,11 @@ impl Session {
     /// Kept (w₁, w₂, v) of neuron k, oldest first, ending at the current point.
     pub fn trajectory(&self, k: usize) -> &[[f64; 3]] {
         self.run.trajectory(k)
+    }
+
+    /// The frame of neuron k's 3-D panel (see [`LiveRun::frame`]).
+    pub fn frame(&self, k: usize) -> Option<Framing> {
+        self.run.frame(k)
     }
 
     /// The step of each point of [`Session::trajectory`].

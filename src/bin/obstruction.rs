@@ -18,6 +18,7 @@ mod cli {
     use relu_obstruction::app::heatmaps::{HeatmapsModel, Map};
     use relu_obstruction::app::link::{View, parse_link};
     use relu_obstruction::app::topology::TopologyModel;
+    use relu_obstruction::app::tour::TourModel;
     use relu_obstruction::app::view::{ViewModel, link_state, open_link, set};
     use relu_obstruction::core::data::Dataset;
     use relu_obstruction::core::init::InitScheme;
@@ -308,6 +309,36 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         }
     }
 
+    /// The tour's keys are presentation mode's: `]` or PageDown for the next step, `[` or PageUp
+    /// for the previous one; its buttons are `next` and `prev`.
+    impl Driven for TourModel {
+        fn frame(&mut self) -> Option<()> {
+            None
+        }
+        fn step(&mut self) -> Option<()> {
+            None
+        }
+        fn run(&mut self) -> Option<Result<(), String>> {
+            None
+        }
+        fn key(&mut self, name: &str) -> Option<()> {
+            match name {
+                "]" | "PageDown" => self.next_step(),
+                "[" | "PageUp" => self.prev_step(),
+                _ => return None,
+            };
+            Some(())
+        }
+        fn press(&mut self, name: &str) -> Option<()> {
+            match name {
+                "next" => self.next_step(),
+                "prev" => self.prev_step(),
+                _ => return None,
+            };
+            Some(())
+        }
+    }
+
     impl Driven for Fig4Model {
         fn frame(&mut self) -> Option<()> {
             None
@@ -496,6 +527,11 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                 let mut m = Fig4Model::new();
                 let (rejections, refused) = drive(&mut m, &link, &actions)?;
                 json!({"readout": m.readout(), "rows": m.rows(), "link": link_state(&m), "rejections": rejections, "refused": refused})
+            }
+            View::Tour => {
+                let mut m = TourModel::new();
+                let (rejections, refused) = drive(&mut m, &link, &actions)?;
+                json!({"readout": m.readout(), "link": link_state(&m), "rejections": rejections, "refused": refused})
             }
             View::Heatmaps => {
                 let mut m = HeatmapsModel::new().map_err(|e| Failure::Run(e.to_string()))?;

@@ -28,7 +28,8 @@ use crate::present::charts::hyperbolas::{HyperbolaPlane, PlaneLayout, draw_hyper
 use crate::present::charts::sweep::{SweepAxis, draw_sweep_curves, draw_sweep_heatmap};
 use crate::present::charts::{self, ChartError, LossChartOptions, LossSeries, QuadricPanel};
 
-/// Half-width of the cube drawn around each quadric.
+/// Half-width of the cube drawn around a quadric shown alone (Fig. 2a). The Fig. 3 panels are
+/// framed on their runs instead ([`fig3_panel_extent`]).
 pub const PANEL_EXTENT: f64 = 2.5;
 /// Title of the Fig. 3 loss chart.
 pub const FIG3_LOSS_TITLE: &str = "Training loss (Fig. 3c)";
@@ -106,6 +107,16 @@ fn series_label(row: &str, preset: &str, verdict: Option<&Verdict>) -> String {
     format!("{row} row: {preset} ({kind})")
 }
 
+/// The cube (centre, half-width) of neuron k's Fig. 3 panel: framed on what the run has visited
+/// ([`crate::app::framing`]), so it grows in a few steps as the run moves out and starts again at
+/// the start point when the run is rebuilt (Reset, a new setting). A neuron without a frame gets
+/// the cube of Fig. 2a, [−PANEL_EXTENT, PANEL_EXTENT]³.
+pub fn fig3_panel_frame(session: &Session, k: usize) -> ([f64; 3], f64) {
+    session
+        .frame(k)
+        .map_or(([0.0; 3], PANEL_EXTENT), |f| (f.centre(), f.extent()))
+}
+
 /// One Fig. 3 panel: neuron k's quadric Q(c_k(0)) with its trajectory, seen from (yaw, pitch).
 ///
 /// # Errors
@@ -117,6 +128,37 @@ pub fn draw_fig3_neuron<DB: DrawingBackend>(
     yaw: f64,
     pitch: f64,
 ) -> Result<(), ChartError> {
+    with_fig3_panel(session, k, yaw, pitch, |panel| {
+        charts::draw_quadric_panel(area, panel)
+    })
+}
+
+/// How wide, in pixels, neuron k's trajectory is drawn on its Fig. 3 panel of `width` × `height`
+/// pixels seen from (yaw, pitch): the bounding box of the path [`draw_fig3_neuron`] draws,
+/// measured with the same projection (`None` when nothing of it is drawn).
+///
+/// # Errors
+/// [`ChartError`] when the run has no neuron k or the size is zero.
+pub fn fig3_path_width(
+    session: &Session,
+    k: usize,
+    yaw: f64,
+    pitch: f64,
+    (width, height): (u32, u32),
+) -> Result<Option<u32>, ChartError> {
+    with_fig3_panel(session, k, yaw, pitch, |panel| {
+        charts::quadric::trajectory_pixel_width(width, height, panel)
+    })
+}
+
+/// Calls `f` with neuron k's Fig. 3 panel: its title, c_k(0), trajectory, framing and colour.
+fn with_fig3_panel<T>(
+    session: &Session,
+    k: usize,
+    yaw: f64,
+    pitch: f64,
+    f: impl FnOnce(&QuadricPanel) -> Result<T, ChartError>,
+) -> Result<T, ChartError> {
     // Only what the panel shows: no loss evaluation on this per-frame path.
     let c = *session
         .trainer()
@@ -125,17 +167,18 @@ pub fn draw_fig3_neuron<DB: DrawingBackend>(
         .ok_or_else(|| ChartError(format!("no neuron {}", k + 1)))?;
     let title = neuron_title(k, c, quadric_kind(c));
     let verdict = session.verdict();
-    let trajectory = session.trajectory(k);
+    let (centre, extent) = fig3_panel_frame(session, k);
     let panel = QuadricPanel {
         title: &title,
         c,
-        trajectory,
+        trajectory: session.trajectory(k),
         yaw,
         pitch,
-        extent: PANEL_EXTENT,
+        extent,
+        centre,
         color: run_color(verdict.as_ref()),
     };
-    charts::draw_quadric_panel(area, &panel)
+    f(&panel)
 }
 
 /// The Fig. 3 loss chart: both runs' loss curves.
@@ -304,6 +347,7 @@ pub fn draw_quadric_alone<DB: DrawingBackend>(
         yaw,
         pitch,
         extent: PANEL_EXTENT,
+        centre: [0.0; 3],
         color: charts::GOOD,
     };
     charts::draw_quadric_panel(area, &panel)

@@ -18,6 +18,7 @@ pub mod fig4;
 pub mod heatmaps;
 pub mod link;
 pub mod topology;
+pub mod tour;
 pub mod view;
 
 use canvas::PageCanvas;

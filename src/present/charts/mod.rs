@@ -370,6 +370,7 @@ mod tests {
                     yaw: 0.7,
                     pitch: 0.35,
                     extent: 2.5,
+                    centre: [0.0; 3],
                     color: *color,
                 };
                 draw_quadric_panel(&root, &panel)?;
@@ -399,6 +400,7 @@ mod tests {
                     yaw: 0.7,
                     pitch: 0.35,
                     extent: 2.5,
+                    centre: [0.0; 3],
                     color: *color,
                 };
                 draw_quadric_panel(cell, &panel)?;

@@ -47,6 +47,10 @@ const MERIDIAN_SEGMENTS: usize = 24;
 const CIRCLE_SEGMENTS: usize = 48;
 /// Points closer than this to the cube count as inside it (rounding at the faces).
 const CUBE_SLACK: f64 = 1e-9;
+/// The panel's smaller side over the trajectory's stroke width ([`trajectory_stroke`]).
+const TRAJECTORY_STROKE_DIVISOR: f64 = 110.0;
+/// The panel's smaller side over the end markers' radius ([`trajectory_stroke`]).
+const MARKER_RADIUS_DIVISOR: f64 = 45.0;
 
 /// Plotters' 3-D chart type of a panel: axes (w₁, v, w₂).
 type Chart3d<'a, DB> =
@@ -70,6 +74,9 @@ pub struct QuadricPanel<'a> {
     pub pitch: f64,
     /// Half-width of the cube drawn on every axis, e.g. 2.5.
     pub extent: f64,
+    /// Centre (w₁, w₂, v) of the cube: the origin for a quadric shown whole, the middle of what a
+    /// run visited for a framed Fig. 3 panel ([`crate::app::framing`]).
+    pub centre: [f64; 3],
     /// Trajectory colour, normally [`super::OBSTRUCTED`] or [`super::GOOD`].
     pub color: RGBColor,
 }
@@ -84,34 +91,12 @@ pub fn draw_quadric_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &QuadricPanel,
 ) -> Result<(), ChartError> {
-    let e = panel.extent;
-    if !(e.is_finite() && e > 0.0) {
-        return Err(ChartError(format!(
-            "quadric panel extent must be finite and positive, got {e}"
-        )));
-    }
+    check_cube(panel)?;
     area.fill(&WHITE)?;
-    let (_, height) = area.dim_in_pixel();
+    let (width, height) = area.dim_in_pixel();
     let fonts = FontSizes::for_height(height);
     let body = fonts.body;
-
-    let mut builder = ChartBuilder::on(area);
-    builder.margin((body * 0.5) as u32);
-    if !panel.title.is_empty() {
-        builder.caption(
-            panel.title,
-            (FontFamily::SansSerif, fonts.title).into_font().color(&INK),
-        );
-    }
-    let mut chart = builder.build_cartesian_3d(-e..e, -e..e, -e..e)?;
-    let finite_or = |x: f64, default: f64| if x.is_finite() { x } else { default };
-    let (yaw, pitch) = (finite_or(panel.yaw, 0.5), finite_or(panel.pitch, 0.15));
-    chart.with_projection(|mut pb| {
-        pb.yaw = yaw;
-        pb.pitch = pitch;
-        pb.scale = 0.72;
-        pb.into_matrix()
-    });
+    let mut chart = panel_chart(area, panel, fonts)?;
 
     let tick_px = (body * 0.3).round().max(3.0) as i32;
     let tick_font = (FontFamily::SansSerif, body * 0.8).into_font().color(&INK);
@@ -130,28 +115,22 @@ pub fn draw_quadric_panel<DB: DrawingBackend>(
         .y_formatter(&linear_tick)
         .z_formatter(&linear_tick)
         .draw()?;
-    draw_axis_names(&mut chart, e, tick_px, body)?;
+    let bounds = plot_bounds(panel);
+    draw_axis_names(&mut chart, bounds, tick_px, body)?;
 
     // The surface, light, below everything else.
     let surface = SURFACE.mix(0.55).stroke_width(1);
-    chart.draw_series(
-        quadric_wireframe(panel.c, e, PANEL_MERIDIANS, PANEL_PARALLELS)
-            .into_iter()
-            .map(|line| {
-                PathElement::new(line.into_iter().map(to_plot).collect::<Vec<_>>(), surface)
-            }),
-    )?;
+    chart.draw_series(panel_wireframe(panel).into_iter().map(|line| {
+        PathElement::new(line.into_iter().map(to_plot).collect::<Vec<_>>(), surface)
+    }))?;
 
     // The trajectory in runs inside the cube, then its two end markers.
-    let line_width = ((body / 7.0).round() as u32).max(2);
+    let (line_width, radius) = trajectory_stroke(width, height);
     let path = panel.color.stroke_width(line_width);
-    let runs: Vec<Vec<(f64, f64, f64)>> = trajectory_runs(panel.trajectory, e)
-        .into_iter()
-        .map(|run| thin_by_pixels(&run, |p| chart.as_coord_spec().translate(p), 4))
-        .collect();
+    let runs = drawn_runs(&chart, panel);
     chart.draw_series(runs.into_iter().map(|run| PathElement::new(run, path)))?;
-    let radius = (body * 0.38).round().max(4.0) as i32;
-    let inside = |p: &[f64; 3]| in_cube(*p, e).then(|| to_plot((p[0], p[1], p[2])));
+    let inside =
+        |p: &[f64; 3]| in_cube(*p, panel.centre, panel.extent).then(|| to_plot((p[0], p[1], p[2])));
     if let Some(start) = panel.trajectory.first().and_then(inside) {
         chart.draw_series(std::iter::once(Circle::new(
             start,
@@ -166,6 +145,128 @@ pub fn draw_quadric_panel<DB: DrawingBackend>(
         ])?;
     }
     Ok(())
+}
+
+/// The stroke width of the trajectory and the radius of its end markers, in pixels, for a panel
+/// of `width` × `height` pixels: both scale with the panel's smaller side (a 420-pixel panel on a
+/// 1920 × 1080 projector gets a 4-pixel path and 9-pixel markers), so the path reads from the
+/// back of a room.
+pub fn trajectory_stroke(width: u32, height: u32) -> (u32, i32) {
+    let side = f64::from(width.min(height));
+    let line = (side / TRAJECTORY_STROKE_DIVISOR).round().max(3.0) as u32;
+    let radius = (side / MARKER_RADIUS_DIVISOR).round().max(5.0) as i32;
+    (line, radius)
+}
+
+/// The 3-D chart of a panel on `area`: margin, title, the cube [−extent, extent]³ and the view's
+/// projection. [`draw_quadric_panel`] draws on it and [`trajectory_pixel_width`] measures with it,
+/// so the measurement is the drawing's own projection.
+fn panel_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    panel: &QuadricPanel,
+    fonts: FontSizes,
+) -> Result<Chart3d<'a, DB>, ChartError> {
+    let [lo, hi] = plot_bounds(panel);
+    let mut builder = ChartBuilder::on(area);
+    builder.margin((fonts.body * 0.5) as u32);
+    if !panel.title.is_empty() {
+        builder.caption(
+            panel.title,
+            (FontFamily::SansSerif, fonts.title).into_font().color(&INK),
+        );
+    }
+    let mut chart = builder.build_cartesian_3d(lo[0]..hi[0], lo[1]..hi[1], lo[2]..hi[2])?;
+    let finite_or = |x: f64, default: f64| if x.is_finite() { x } else { default };
+    let (yaw, pitch) = (finite_or(panel.yaw, 0.5), finite_or(panel.pitch, 0.15));
+    chart.with_projection(|mut pb| {
+        pb.yaw = yaw;
+        pb.pitch = pitch;
+        pb.scale = 0.72;
+        pb.into_matrix()
+    });
+    Ok(chart)
+}
+
+/// The cube's lowest and highest corners in plotters coordinates (w₁, v, w₂).
+fn plot_bounds(panel: &QuadricPanel) -> [[f64; 3]; 2] {
+    let (e, [c1, c2, cv]) = (panel.extent, panel.centre);
+    [[c1 - e, cv - e, c2 - e], [c1 + e, cv + e, c2 + e]]
+}
+
+/// Refuses a cube whose extent is not finite and positive or whose centre is not finite.
+fn check_cube(panel: &QuadricPanel) -> Result<(), ChartError> {
+    let e = panel.extent;
+    if !(e.is_finite() && e > 0.0) {
+        return Err(ChartError(format!(
+            "quadric panel extent must be finite and positive, got {e}"
+        )));
+    }
+    if !panel.centre.iter().all(|x| x.is_finite()) {
+        return Err(ChartError(format!(
+            "quadric panel centre must be finite, got {:?}",
+            panel.centre
+        )));
+    }
+    Ok(())
+}
+
+/// The panel's wireframe: [`quadric_wireframe`] for a cube about the origin, otherwise
+/// [`quadric_wireframe_in`].
+fn panel_wireframe(panel: &QuadricPanel) -> Vec<Vec<(f64, f64, f64)>> {
+    if panel.centre == [0.0; 3] {
+        quadric_wireframe(panel.c, panel.extent, PANEL_MERIDIANS, PANEL_PARALLELS)
+    } else {
+        quadric_wireframe_in(
+            panel.c,
+            panel.centre,
+            panel.extent,
+            PANEL_MERIDIANS,
+            PANEL_PARALLELS,
+        )
+    }
+}
+
+/// The trajectory's runs as drawn: inside the cube, thinned, then thinned again to points at
+/// least 4 pixels apart on `chart`, in plotters coordinates.
+fn drawn_runs<DB: DrawingBackend>(
+    chart: &Chart3d<'_, DB>,
+    panel: &QuadricPanel,
+) -> Vec<Vec<(f64, f64, f64)>> {
+    trajectory_runs(panel.trajectory, panel.centre, panel.extent)
+        .into_iter()
+        .map(|run| thin_by_pixels(&run, |p| chart.as_coord_spec().translate(p), 4))
+        .collect()
+}
+
+/// The width in pixels of the bounding box of the trajectory as [`draw_quadric_panel`] draws it
+/// on a panel of `width` × `height` pixels (the same chart, projection and thinning; the markers'
+/// radius is not counted). `None` when no point of the trajectory is drawn.
+///
+/// # Errors
+/// [`ChartError`] if the extent is not finite and positive or the size is zero.
+pub fn trajectory_pixel_width(
+    width: u32,
+    height: u32,
+    panel: &QuadricPanel,
+) -> Result<Option<u32>, ChartError> {
+    check_cube(panel)?;
+    if width == 0 || height == 0 {
+        return Err(ChartError(format!(
+            "cannot measure a {width}×{height} panel"
+        )));
+    }
+    let mut scratch = String::new();
+    let area = SVGBackend::with_string(&mut scratch, (width, height)).into_drawing_area();
+    let chart = panel_chart(&area, panel, FontSizes::for_height(height))?;
+    let xs: Vec<i32> = drawn_runs(&chart, panel)
+        .iter()
+        .flatten()
+        .map(|p| chart.as_coord_spec().translate(p).0)
+        .collect();
+    let (Some(lo), Some(hi)) = (xs.iter().min(), xs.iter().max()) else {
+        return Ok(None);
+    };
+    Ok(Some(hi.abs_diff(*lo)))
 }
 
 /// The wireframe of Q(c) = {(w₁, w₂, v) : w₁² + w₂² − v² = c} clipped to the cube
@@ -213,6 +314,118 @@ pub fn quadric_wireframe(
                     .collect(),
             );
         }
+    }
+    lines
+}
+
+/// The wireframe of Q(c) clipped to the cube `centre ± extent` (any centre), as polylines of 3-D
+/// points (w₁, w₂, v): `meridians` curves of fixed angle φ spread over the angles the cube's
+/// (w₁, w₂) square covers (the full circle when it contains the axis) and `parallels` heights
+/// spread over its v range, each sampled finely and cut where it leaves the cube. So a cube framed
+/// on a small patch of the surface still shows a full wireframe. Every point lies on Q(c) up to
+/// rounding and inside the cube; empty when an input is not finite, `extent ≤ 0`, or the surface
+/// misses the cube.
+pub fn quadric_wireframe_in(
+    c: f64,
+    centre: [f64; 3],
+    extent: f64,
+    meridians: usize,
+    parallels: usize,
+) -> Vec<Vec<(f64, f64, f64)>> {
+    let mut lines = Vec::new();
+    if !(c.is_finite()
+        && extent.is_finite()
+        && extent > 0.0
+        && centre.iter().all(|x| x.is_finite()))
+    {
+        return lines;
+    }
+    let [o1, o2, ov] = centre;
+    let e = extent;
+    let (v_lo, v_hi) = (ov - e, ov + e);
+    let corners = [
+        (o1 - e, o2 - e),
+        (o1 + e, o2 - e),
+        (o1 + e, o2 + e),
+        (o1 - e, o2 + e),
+    ];
+    let r_max = corners.iter().map(|(x, y)| x.hypot(*y)).fold(0.0, f64::max);
+    let around_axis = o1.abs() <= e && o2.abs() <= e;
+    let (r_min, phi0, phi1) = if around_axis {
+        (0.0, 0.0, TAU)
+    } else {
+        let mid = o2.atan2(o1);
+        let wrap = |a: f64| (a + std::f64::consts::PI).rem_euclid(TAU) - std::f64::consts::PI;
+        let deltas = corners.map(|(x, y)| wrap(y.atan2(x) - mid));
+        let lo = deltas.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = deltas.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let gap = ((o1.abs() - e).max(0.0)).hypot((o2.abs() - e).max(0.0));
+        (gap, mid + lo, mid + hi)
+    };
+    let samples = 4 * MERIDIAN_SEGMENTS;
+    let inside = |p: &(f64, f64, f64)| in_cube([p.0, p.1, p.2], centre, extent);
+    let mut keep = |curve: Vec<(f64, f64, f64)>| {
+        let mut run = Vec::new();
+        for p in curve {
+            if inside(&p) {
+                run.push(p);
+            } else if !run.is_empty() {
+                let done = std::mem::take(&mut run);
+                if done.len() >= 2 {
+                    lines.push(done);
+                }
+            }
+        }
+        if run.len() >= 2 {
+            lines.push(run);
+        }
+    };
+    let at = |a: f64, b: f64, j: usize, n: usize| a + (b - a) * j as f64 / n as f64;
+    for i in 0..meridians {
+        let phi = if around_axis {
+            TAU * i as f64 / meridians as f64
+        } else {
+            phi0 + (phi1 - phi0) * (i as f64 + 0.5) / meridians as f64
+        };
+        let (sin, cos) = phi.sin_cos();
+        if c < 0.0 {
+            for sign in [1.0, -1.0] {
+                keep(
+                    (0..=samples)
+                        .map(|j| {
+                            let r = at(r_min, r_max, j, samples);
+                            (r * cos, r * sin, sign * (r * r - c).sqrt())
+                        })
+                        .collect(),
+                );
+            }
+        } else {
+            keep(
+                (0..=samples)
+                    .map(|j| {
+                        let v = at(v_lo, v_hi, j, samples);
+                        let r = (c + v * v).sqrt();
+                        (r * cos, r * sin, v)
+                    })
+                    .collect(),
+            );
+        }
+    }
+    for j in 0..parallels {
+        let v = v_lo + (v_hi - v_lo) * (j as f64 + 0.5) / parallels as f64;
+        let r2 = c + v * v;
+        if r2 <= 1e-24 {
+            continue;
+        }
+        let r = r2.sqrt();
+        keep(
+            (0..=2 * CIRCLE_SEGMENTS)
+                .map(|k| {
+                    let (sin, cos) = at(phi0, phi1, k, 2 * CIRCLE_SEGMENTS).sin_cos();
+                    (r * cos, r * sin, v)
+                })
+                .collect(),
+        );
     }
     lines
 }
@@ -312,20 +525,26 @@ fn to_plot((w1, w2, v): (f64, f64, f64)) -> (f64, f64, f64) {
     (w1, v, w2)
 }
 
-/// Whether a point is finite and inside the cube [−extent, extent]³.
-fn in_cube(p: [f64; 3], extent: f64) -> bool {
+/// Whether a point is finite and inside the cube `centre ± extent`.
+fn in_cube(p: [f64; 3], centre: [f64; 3], extent: f64) -> bool {
+    let slack = CUBE_SLACK * extent.max(1.0);
     p.iter()
-        .all(|x| x.is_finite() && x.abs() <= extent + CUBE_SLACK)
+        .zip(centre)
+        .all(|(x, o)| x.is_finite() && (x - o).abs() <= extent + slack)
 }
 
 /// The trajectory, thinned, as runs of consecutive drawn points inside the cube, in plotters
 /// coordinates. A run of one point is kept too (it draws nothing visible on its own).
-fn trajectory_runs(trajectory: &[[f64; 3]], extent: f64) -> Vec<Vec<(f64, f64, f64)>> {
+fn trajectory_runs(
+    trajectory: &[[f64; 3]],
+    centre: [f64; 3],
+    extent: f64,
+) -> Vec<Vec<(f64, f64, f64)>> {
     let mut runs = Vec::new();
     let mut run: Vec<(f64, f64, f64)> = Vec::new();
     for i in decimated_indices(trajectory.len(), MAX_TRAJECTORY_POINTS) {
         match trajectory.get(i) {
-            Some(&p) if in_cube(p, extent) => run.push(to_plot((p[0], p[1], p[2]))),
+            Some(&p) if in_cube(p, centre, extent) => run.push(to_plot((p[0], p[1], p[2]))),
             _ => {
                 if !run.is_empty() {
                     runs.push(std::mem::take(&mut run));
@@ -343,7 +562,7 @@ fn trajectory_runs(trajectory: &[[f64; 3]], extent: f64) -> Vec<Vec<(f64, f64, f
 /// just beyond those labels.
 fn draw_axis_names<DB: DrawingBackend>(
     chart: &mut Chart3d<'_, DB>,
-    extent: f64,
+    bounds: [[f64; 3]; 2],
     tick_px: i32,
     body: f64,
 ) -> Result<(), ChartError> {
@@ -354,7 +573,7 @@ fn draw_axis_names<DB: DrawingBackend>(
     let (x_px, y_px) = chart.plotting_area().get_pixel_range();
     let mid = ((x_px.start + x_px.end) / 2, (y_px.start + y_px.end) / 2);
     for (idx, name) in NAMES.iter().enumerate() {
-        let (start, end) = tick_edge(chart.as_coord_spec(), extent, idx);
+        let (start, end) = tick_edge(chart.as_coord_spec(), bounds, idx);
         let spec = chart.as_coord_spec();
         let begin = spec.translate(&(start[0], start[1], start[2]));
         let finish = spec.translate(&(end[0], end[1], end[2]));
@@ -392,25 +611,28 @@ fn draw_axis_names<DB: DrawingBackend>(
 /// screen y (this mirrors plotters 0.3.7's `draw_axis`, ties resolved the same way).
 fn tick_edge(
     spec: &Cartesian3d<RangedCoordf64, RangedCoordf64, RangedCoordf64>,
-    extent: f64,
+    [lo, hi]: [[f64; 3]; 2],
     idx: usize,
 ) -> Edge {
-    let (lo, hi) = (-extent, extent);
     let depth = |p: [f64; 3]| spec.projected_depth(&p[0], &p[1], &p[2]);
     // The back panel perpendicular to axis i sits at `plane[i]`.
     let plane: [f64; 3] = std::array::from_fn(|i| {
-        let mut far = [lo; 3];
-        far[i] = hi;
-        if depth([lo; 3]) >= depth(far) { lo } else { hi }
+        let mut far = lo;
+        far[i] = hi[i];
+        if depth(lo) >= depth(far) {
+            lo[i]
+        } else {
+            hi[i]
+        }
     });
-    let mut start = [lo; 3];
-    let mut end = [hi; 3];
+    let mut start = lo;
+    let mut end = hi;
     let mut best: Option<((i32, i32), Edge)> = None;
     for i in (0..3).filter(|&i| i != idx) {
         start[i] = plane[i];
         end[i] = plane[i];
         for j in (0..3).filter(|&j| j != i && j != idx) {
-            for value in [lo, hi] {
+            for value in [lo[j], hi[j]] {
                 start[j] = value;
                 end[j] = value;
                 let (_, y1) = spec.translate(&(start[0], start[1], start[2]));
@@ -422,7 +644,7 @@ fn tick_edge(
             }
         }
     }
-    best.map_or(([lo; 3], [hi; 3]), |(_, edge)| edge)
+    best.map_or((lo, hi), |(_, edge)| edge)
 }
 
 /// Direction in which plotters draws the ticks of an axis running from `begin` to `end` (pixels):
@@ -474,6 +696,7 @@ mod tests {
             yaw: 0.6,
             pitch: 0.3,
             extent: EXTENT,
+            centre: [0.0; 3],
             color: OBSTRUCTED,
         }
     }
@@ -494,6 +717,88 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_wireframe_framed_off_the_origin_lies_on_the_quadric_and_in_its_cube() {
+        // Cubes around points of each kind of quadric, away from the axis and around it.
+        for (c, centre, e) in [
+            (-1.0, [0.45, 0.06, 1.14], 0.36),
+            (-1.0, [-0.4, 0.4, -1.18], 0.4),
+            (1.0, [1.2, 0.3, 0.5], 0.5),
+            (0.0, [0.1, 0.0, 0.1], 0.3),
+            (-1.0, [0.0, 0.0, 1.2], 0.5),
+        ] {
+            let lines = quadric_wireframe_in(c, centre, e, 24, 12);
+            assert!(
+                lines.len() >= 12,
+                "c = {c}, {centre:?}: {} lines",
+                lines.len()
+            );
+            for &(w1, w2, v) in lines.iter().flatten() {
+                let residual = w1 * w1 + w2 * w2 - v * v - c;
+                assert!(residual.abs() < 1e-9, "c = {c}: residual {residual}");
+                for (x, o) in [w1, w2, v].into_iter().zip(centre) {
+                    assert!((x - o).abs() <= e + 1e-9, "c = {c}: {x} outside");
+                }
+            }
+        }
+        // A cube between the two sheets, or beyond the waist, draws nothing.
+        assert!(quadric_wireframe_in(-1.0, [0.0, 0.0, 0.0], 0.5, 24, 12).is_empty());
+        assert!(quadric_wireframe_in(1.0, [0.0, 0.0, 0.0], 0.5, 24, 12).is_empty());
+        assert!(quadric_wireframe_in(1.0, [f64::NAN, 0.0, 0.0], 0.5, 24, 12).is_empty());
+    }
+
+    #[test]
+    fn the_path_is_measured_with_the_drawings_projection_and_grows_when_framed_closer() {
+        let traj = trajectory_on(-1.0, 1.05, 1.3, 200);
+        let wide = panel("m", -1.0, &traj);
+        let near = QuadricPanel {
+            centre: [0.5, 0.4, 1.18],
+            extent: 0.5,
+            ..wide
+        };
+        let far = trajectory_pixel_width(420, 420, &wide).unwrap().unwrap();
+        let close = trajectory_pixel_width(420, 420, &near).unwrap().unwrap();
+        assert!(close > 3 * far, "{far} px at extent 2.5, {close} px framed");
+        // The measured width is the drawn path's: its SVG polyline spans the same pixels.
+        let svg = render(&near).unwrap();
+        let (r, g, b) = (OBSTRUCTED.0, OBSTRUCTED.1, OBSTRUCTED.2);
+        let stroke = format!("stroke=\"#{r:02X}{g:02X}{b:02X}\"");
+        let xs: Vec<i64> = svg
+            .split("<polyline")
+            .skip(1)
+            .filter_map(|chunk| chunk.split_once("/>").map(|(tag, _)| tag))
+            .filter(|tag| tag.contains(&stroke))
+            .flat_map(|p| {
+                let pts = p
+                    .split("points=\"")
+                    .nth(1)
+                    .unwrap_or("")
+                    .split('"')
+                    .next()
+                    .unwrap_or("");
+                pts.split_whitespace()
+                    .filter_map(|xy| xy.split(',').next()?.parse::<i64>().ok())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let drawn = xs.iter().max().unwrap() - xs.iter().min().unwrap();
+        let measured = trajectory_pixel_width(480, 480, &near).unwrap().unwrap();
+        assert_eq!(drawn, i64::from(measured));
+        assert!(
+            trajectory_pixel_width(420, 420, &panel("m", -1.0, &[]))
+                .unwrap()
+                .is_none()
+        );
+        assert!(trajectory_pixel_width(0, 420, &wide).is_err());
+    }
+
+    #[test]
+    fn the_path_and_markers_scale_with_the_panel() {
+        assert_eq!(trajectory_stroke(420, 420), (4, 9));
+        let (small, big) = (trajectory_stroke(200, 200), trajectory_stroke(1000, 1000));
+        assert!(small.0 >= 3 && big.0 > small.0 && big.1 > small.1);
     }
 
     #[test]
@@ -627,7 +932,7 @@ mod tests {
             [f64::INFINITY, 0.0, 1.0],
             [0.7, 0.7, 0.7],
         ];
-        let runs = trajectory_runs(&wild, EXTENT);
+        let runs = trajectory_runs(&wild, [0.0; 3], EXTENT);
         assert_eq!(runs.len(), 3);
         let svg = render(&QuadricPanel {
             color: GOOD,
@@ -647,7 +952,7 @@ mod tests {
     #[test]
     fn long_trajectories_are_thinned_keeping_the_current_point() {
         let traj = trajectory_on(-1.0, 1.1, 2.0, 50_000);
-        let runs = trajectory_runs(&traj, EXTENT);
+        let runs = trajectory_runs(&traj, [0.0; 3], EXTENT);
         let drawn: usize = runs.iter().map(Vec::len).sum();
         assert!(drawn <= MAX_TRAJECTORY_POINTS);
         let last = traj[traj.len() - 1];
