@@ -7,6 +7,8 @@ import { installClassroom, prefersReducedMotion } from "./classroom.js";
 import { initLinks, notifyChange } from "./links.js";
 
 const VIEWS = ["fig3", "fig1b", "topology", "heatmaps", "fig4"];
+// Routed views that show another view's section: the tour (tour.js) walks through the five.
+const ROUTES = [...VIEWS, "tour"];
 // Pixels a rotation key moves, as if dragged.
 const KEY_DRAG = 10;
 
@@ -15,6 +17,8 @@ const state = {
   fatal: false,
   presentation: false, // classroom presentation mode (classroom.js)
   activeView: "fig3", // set from the link (links.js)
+  shownView: "fig3", // the section on screen (the tour's current step's view while touring)
+  embedded: false, // embed=1 in the link: only the figure and its essential controls
 };
 const started = new Set();
 
@@ -109,6 +113,10 @@ const shell = {
   changed: (push) => notifyChange(push),
   /** The Fig. 3 handle (the topology view shows its networks). */
   fig3View: () => viewModule("fig3").handle(),
+  /** The tour's step: show `view` at `link`, pressing Play when `autoplay`. */
+  openStep,
+  /** Whether the page is embedded (embed=1): views then show only their figure. */
+  isEmbedded: () => state.embedded,
   // setPresentation(on) and isPresentation() are added by installClassroom in init.
 };
 
@@ -116,7 +124,7 @@ const shell = {
 // Views: one section per figure, chosen by the link.
 
 function currentView() {
-  return VIEWS.includes(state.activeView) ? state.activeView : "fig3";
+  return ROUTES.includes(state.activeView) ? state.activeView : "fig3";
 }
 
 /** Starts `name` if it is not yet started. */
@@ -128,22 +136,61 @@ function ensureStarted(name) {
   return mod;
 }
 
+/** Shows the section of `name` (one of VIEWS) and starts it; hides and pauses the others. */
+function showSection(name) {
+  state.shownView = name;
+  for (const section of document.querySelectorAll("section.view")) section.hidden = section.dataset.view !== name;
+  for (const other of VIEWS) {
+    const mod = viewModule(other);
+    if (mod && other !== name && started.has(other) && mod.hide) guard(() => mod.hide());
+  }
+  const mod = guard(() => ensureStarted(name));
+  return mod;
+}
+
 function route() {
   if (!state.wasm || state.fatal) return;
   const active = currentView();
-  for (const section of document.querySelectorAll("section.view")) section.hidden = section.dataset.view !== active;
+  document.documentElement.classList.toggle("touring", active === "tour");
   for (const a of document.querySelectorAll("[data-view-link]")) {
     if (a.dataset.viewLink === active) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
-  for (const name of VIEWS) {
-    const mod = viewModule(name);
-    if (mod && name !== active && started.has(name) && mod.hide) guard(() => mod.hide());
+  const tour = viewModule("tour");
+  if (active !== "tour" && tour && started.has("tour")) guard(() => tour.hide());
+  if (active === "tour") {
+    // The tour shows its step's view through shell.openStep.
+    guard(() => {
+      const mod = ensureStarted("tour");
+      if (mod && mod.show) mod.show();
+    });
+    return;
   }
+  const mod = showSection(active);
   guard(() => {
-    const mod = ensureStarted(active);
     if (mod && mod.show) mod.show();
   });
+}
+
+/**
+ * The tour's step: shows `view` at `link` (the address bar keeps the tour's link) and, when
+ * `autoplay`, presses that view's Play.
+ */
+function openStep({ view, link, autoplay }) {
+  if (!VIEWS.includes(view)) return;
+  const mod = showSection(view);
+  if (!mod) return;
+  guard(() => {
+    if (mod.applyLink) mod.applyLink(link);
+    if (mod.show) mod.show();
+    if (autoplay && mod.play && !(mod.isPlaying && mod.isPlaying())) mod.play();
+  });
+}
+
+/** Embed mode (embed=1 in the link): only the figure and its essential controls. */
+function setEmbedded(on) {
+  state.embedded = Boolean(on);
+  document.documentElement.classList.toggle("embedded", state.embedded);
 }
 
 function guard(fn) {
@@ -163,7 +210,7 @@ function init(wasm) {
   state.wasm = wasm;
   // Fig. 3 is started first: the topology view reads its runs.
   if (!guard(() => ensureStarted("fig3"))) return;
-  Object.assign(shell, installClassroom({ state, views: VIEWS, currentView }));
+  Object.assign(shell, installClassroom({ state, views: VIEWS, currentView: () => state.shownView }));
   initLinks(wasm, {
     module: (name) => ensureStarted(name),
     activeView: currentView,
@@ -171,6 +218,7 @@ function init(wasm) {
       state.activeView = name;
     },
     route,
+    setEmbedded,
     isWasmCrash,
     showFatal,
   });

@@ -66,8 +66,9 @@ function build(root) {
   e.bad = el("button", { type: "button", id: "fig1b-pathological", text: "Pathological start" });
   e.rescale = el("button", { type: "button", id: "fig1b-rescale", text: "Apply rescaling" });
 
-  const run = el("div", { class: "controls-bar", role: "group", "aria-label": "Training" }, [
-    el("div", { class: "group buttons" }, [e.play, e.step, e.reset]),
+  e.buttons = el("div", { class: "group buttons", role: "group", "aria-label": "Training" }, [e.play, e.step, e.reset]);
+  const head = el("div", { class: "view-head" }, [title, e.buttons]);
+  const run = el("div", { class: "controls-bar", role: "group", "aria-label": "Training settings" }, [
     group("lr"),
     group("int"),
     group("speed"),
@@ -80,7 +81,7 @@ function build(root) {
     el("div", { class: "group buttons" }, [e.rescale]),
   ]);
 
-  e.message = el("p", { id: "fig1b-message", class: "banner", role: "status", hidden: "" });
+  e.message = el("p", { id: "fig1b-message", class: "banner toast", role: "status", hidden: "" });
   e.canvas = el("canvas", {
     id: "fig1b-canvas",
     tabindex: "0",
@@ -100,10 +101,14 @@ function build(root) {
   e.verdict = el("p", { id: "fig1b-verdict", class: "verdict", "aria-live": "polite" });
 
   const figure = el("div", { class: "fig1b-figure" }, [
-    el("div", { class: "card fig1b-plot" }, [e.canvas, keys]),
-    el("div", { class: "card fig1b-side" }, [el("h3", { text: "Readouts" }), e.readout, e.verdict]),
+    el("div", { class: "card fig1b-plot" }, [e.canvas]),
+    el("div", { class: "fig1b-side" }, [
+      el("div", { class: "card fig1b-readouts" }, [e.verdict, el("h3", { text: "Readouts" }), e.readout]),
+      run,
+      start,
+    ]),
   ]);
-  root.replaceChildren(title, intro, run, start, e.message, figure);
+  root.replaceChildren(head, e.message, figure, el("div", { class: "explain" }, [intro, keys]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,7 +360,7 @@ function addExports() {
     view.shell.showFatal(err.message);
     return true;
   };
-  view.els.canvas.parentElement.append(exportBar("Save:", items, { onError, idPrefix: "fig1b-export" }));
+  view.els.buttons.after(exportBar("Export the Fig. 1b plane and run", items, { onError, idPrefix: "fig1b-export" }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -435,4 +440,4 @@ function applyLink(fragment) {
 }
 
 window.reluViews = window.reluViews || {};
-window.reluViews.fig1b = { init, show, hide, clientPointOf, linkState, applyLink, handle: () => view.handle };
+window.reluViews.fig1b = { init, show, hide, clientPointOf, linkState, applyLink, play, handle: () => view.handle };

@@ -319,6 +319,7 @@ window.reluViews.fig3 = {
   linkState,
   applyLink,
   togglePlay,
+  play,
   stepOnce,
   reset,
   /** The handle, for the topology view (its Fig. 2b network) and the tests. */

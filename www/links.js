@@ -21,6 +21,7 @@ const links = {
   lastWrite: 0, // when a continuous change last refreshed the URL
   trailing: 0, // the timer of a continuous change still to be written
   appliedCount: 0, // links applied so far (for the tests)
+  embedded: false, // the link said embed=1: every link written keeps it
 };
 
 const $ = (id) => document.getElementById(id);
@@ -68,7 +69,18 @@ function currentLink() {
   const state = mod.linkState();
   if (!state) return null;
   links.capped = state.note;
-  return state.link;
+  showFullPageLink(state.link);
+  return links.embedded ? `${state.link}&embed=1` : state.link;
+}
+
+/** Embed mode's "open the full page" link: the same state without embed=1. */
+function showFullPageLink(link) {
+  const a = $("full-page-link");
+  if (!a) return;
+  a.hidden = !links.embedded;
+  const url = new URL(location.href);
+  url.hash = link;
+  a.href = url.href;
 }
 
 /** Writes the current state into the URL: a new history entry (`push`) or the current one. */
@@ -126,10 +138,19 @@ function applyHash() {
   let rejections = [];
   links.applying = true;
   try {
+    links.embedded = Boolean(links.wasm.parseLink(location.hash).embed);
+    links.hooks.setEmbedded(links.embedded);
     links.hooks.setActiveView(view);
-    links.hooks.route();
-    const mod = links.hooks.module(view);
-    if (mod && mod.applyLink) rejections = mod.applyLink(location.hash);
+    if (view === "tour") {
+      // The tour opens its step's view itself: apply the step first, then show it once.
+      const mod = links.hooks.module(view);
+      if (mod && mod.applyLink) rejections = mod.applyLink(location.hash);
+      links.hooks.route();
+    } else {
+      links.hooks.route();
+      const mod = links.hooks.module(view);
+      if (mod && mod.applyLink) rejections = mod.applyLink(location.hash);
+    }
   } catch (err) {
     fail(err);
   } finally {
@@ -197,7 +218,7 @@ async function copyLink() {
 
 /**
  * Starts the links. `hooks`: { module(name), activeView(), setActiveView(name), route(),
- * isWasmCrash(err), showFatal(text) }.
+ * setEmbedded(on), isWasmCrash(err), showFatal(text) }.
  */
 export function initLinks(wasm, hooks) {
   links.wasm = wasm;

@@ -65,6 +65,8 @@ function render(step) {
   );
   root.hidden = false;
   root.dataset.step = step.link;
+  // The views fit what the bar leaves of the window (tour.css: --vh).
+  document.documentElement.style.setProperty("--tour-h", `${root.offsetHeight + 8}px`);
 }
 
 function onKey(e) {
@@ -93,6 +95,7 @@ window.reluViews.tour = {
     window.reluTour = { handle, steps: () => handle.steps() };
   },
   show() {
+    if (state.visible) return;
     state.visible = true;
     openCurrent();
   },
@@ -103,6 +106,7 @@ window.reluViews.tour = {
       root.replaceChildren();
       root.hidden = true;
     }
+    document.documentElement.style.removeProperty("--tour-h");
   },
   linkState() {
     return handle ? handle.linkState() : null;
