@@ -74,7 +74,7 @@ function control(c) {
 function build(root) {
   const el = state.el;
   const T = state.texts;
-  root.append(make("h2", { class: "view-title", text: T.title }), make("p", { class: "view-intro", text: T.intro }));
+  root.append(make("div", { class: "view-head" }, [make("h2", { class: "view-title", text: T.title })]));
 
   const groups = [];
   for (const c of state.handle.schema()) {
@@ -130,7 +130,18 @@ function build(root) {
     make("details", { class: "fig4-details" }, [make("summary", { text: T.tableSummary }), el.table]),
   ]);
 
-  root.append(form, el.message, progress, el.results);
+  // Before a sweep, where the figure will be: how to start one (also when presenting).
+  el.emptyRun = make("button", { id: "fig4-run-empty", type: "button", text: T.run });
+  el.emptyRun.addEventListener("click", () => startSweep());
+  el.empty = make("div", { id: "fig4-empty", class: "card fig4-empty" }, [
+    make("p", {
+      text:
+        "No sweep yet. Press Run sweep to train the networks of the paper's Fig. 4 here in your browser; " +
+        "the heatmap of their test loss and its two curve charts appear in this place.",
+    }),
+    el.emptyRun,
+  ]);
+  root.append(form, el.message, progress, el.empty, el.results, make("div", { class: "explain" }, [make("p", { class: "view-intro", text: T.intro })]));
   addExports();
 
   const pointAt = (e) => {
@@ -198,6 +209,7 @@ function render(all) {
   showProgress();
   if (all) {
     el.results.hidden = !r.has_result;
+    el.empty.hidden = r.has_result;
     el.info.textContent = r.info ? r.info.text : "";
     if (r.info) el.info.dataset.seconds = r.info.seconds;
     showTable(r.table);
@@ -277,6 +289,7 @@ function startSweep() {
   const run = { workers: [], timer: 0 };
   state.run = run;
   state.el.runButton.disabled = true;
+  state.el.emptyRun.disabled = true;
   state.el.cancelButton.disabled = false;
   render(false);
   state.shell.changed(true);
@@ -335,6 +348,7 @@ function stopRun(run) {
   clearInterval(run.timer);
   if (state.run === run) state.run = null;
   state.el.runButton.disabled = false;
+  state.el.emptyRun.disabled = false;
   state.el.cancelButton.disabled = true;
 }
 

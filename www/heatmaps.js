@@ -78,8 +78,9 @@ function changed(push) {
 
 function build(root) {
   const e = view.els;
-  root.append(
-    el("h2", { class: "view-title", text: "Appendix: how often a standard initialization is obstructed" }),
+  e.head = el("div", { class: "view-head" }, [el("h2", { class: "view-title", text: "Appendix: how often a standard initialization is obstructed" })]);
+  root.append(e.head);
+  const explain = el("div", { class: "explain" }, [
     el("p", {
       class: "view-intro",
       text:
@@ -97,7 +98,7 @@ function build(root) {
         "p = I_x(d/2, 1/2) with x = σ_v²/(σ_w² + σ_v²) is our derivation. For d = 1 every neuron's quadric has " +
         "two pieces whatever the sign of c_k, so that row is 1. Kaiming normal uses fan_in (our reading of the mode).",
     }),
-  );
+  ]);
 
   const bar = el("div", { class: "controls-bar", role: "group", "aria-label": "Monte Carlo check" });
   for (const c of view.handle.schema()) {
@@ -110,8 +111,7 @@ function build(root) {
     view.inputs[c.key] = input;
     bar.append(group);
   }
-  e.message = el("div", { id: "hm-message", class: "banner", role: "status", "aria-live": "polite", hidden: true });
-  root.append(bar, e.message);
+  e.message = el("div", { id: "hm-message", class: "banner toast", role: "status", "aria-live": "polite", hidden: true });
 
   const mapsBox = (view.els.mapsBox = el("div", { class: "hm-maps" }));
   for (const part of MAPS) {
@@ -127,7 +127,9 @@ function build(root) {
     mapsBox.append(el("div", { class: "card hm-card" }, [canvas]));
     wireMap(part);
   }
-  root.append(mapsBox);
+  // The maps with the hovered cell's readout and the drawn network's run beside them.
+  const side = el("div", { class: "hm-side" });
+  root.append(el("div", { class: "hm-layout" }, [mapsBox, side]), e.message);
 
   const cellCard = el("section", { class: "card hm-cell", "aria-labelledby": "hm-cell-title" });
   e.cell = el("dl", { id: "hm-readout", class: "readout", "aria-live": "polite" });
@@ -142,7 +144,7 @@ function build(root) {
         "then P(obstruction) = 1 − (1 − p̂)^l with the delta-method standard error l(1 − p̂)^(l−1)·se(p̂).",
     }),
   );
-  root.append(cellCard);
+  side.append(cellCard);
 
   const runCard = el("section", { id: "hm-run", class: "card hm-run", "aria-labelledby": "hm-run-title" });
   e.runMsg = el("p", { id: "hm-run-message", class: "hm-run-message" });
@@ -164,7 +166,8 @@ function build(root) {
         "It needs one positive and one negative ReLU term; the verdict checks whether the drawn component allows them.",
     }),
   );
-  root.append(runCard);
+  side.append(runCard);
+  root.append(bar, explain);
 
   bindInputs(view.inputs, view.handle, say, (result) => {
     if (!result.ok) return;
@@ -323,7 +326,7 @@ function addExports() {
     items.push(dataItem("Grid CSV", `Save the ${part} grid of P(obstruction) as CSV`, () => h.fileName(part, true, false), () => h.csv(part)));
     return { label: { xavier: "Xavier map", kaiming: "Kaiming map" }[part], items, id: part };
   });
-  view.els.mapsBox.after(exportMenu(groups, { onError, idPrefix: "hm-export", label: "Export the heatmaps" }));
+  view.els.head.append(exportMenu(groups, { onError, idPrefix: "hm-export", label: "Export the heatmaps" }));
   const items = [
     ...chartItems("loss chart of the drawn network", "Loss chart", () => h.fileName("loss", false, false), () => view.els.loss, (w, hh) => h.svg("loss", w, hh)),
     dataItem("Run CSV", "Save the run's data as CSV", () => h.fileName("run", true, false), () => h.csv("run")),

@@ -85,18 +85,7 @@ function readoutList(id) {
 
 function build(root) {
   const controls = Object.fromEntries(handle.schema().map((c) => [c.key, c]));
-  root.append(
-    el("h2", { className: "view-title", text: "Fig. 2: the quadrics of one neuron and the components of H(c)" }),
-    el("p", {
-      className: "view-intro",
-      text:
-        "Training keeps every hidden neuron on a quadric fixed at initialization, and the whole network on the " +
-        "product H(c) of these quadrics. Below: how one quadric changes shape with its conserved quantity c (Fig. 2a), " +
-        "how H(c) falls apart into components for a network of your choice (Fig. 2b), and a calculator for the " +
-        "topology of H(c) of any network.",
-    }),
-  );
-
+  root.append(el("h2", { className: "view-title", text: "Fig. 2: the quadrics of one neuron and the components of H(c)" }));
   // Fig. 2a ------------------------------------------------------------------------------------
   const quadric = el("canvas", {
     id: "topo-quadric",
@@ -209,6 +198,16 @@ function build(root) {
       el("div", { className: "topo-figure" }, [betti]),
     ]),
   );
+  root.append(el("div", { className: "explain" }, [
+    el("p", {
+      className: "view-intro",
+      text:
+        "Training keeps every hidden neuron on a quadric fixed at initialization, and the whole network on the " +
+        "product H(c) of these quadrics. On this page: how one quadric changes shape with its conserved quantity c (Fig. 2a), " +
+        "how H(c) falls apart into components for a network of your choice (Fig. 2b), and a calculator for the " +
+        "topology of H(c) of any network.",
+    }),
+  ]));
 }
 
 // ---------------------------------------------------------------------------------------------
