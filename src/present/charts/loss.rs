@@ -549,4 +549,110 @@ mod tests {
         assert_eq!(log(0.1, 1.0), ["0.1", "0.2", "0.5", "1"]);
         assert!(log(1e5, 1e7).contains(&"10⁵".to_string()));
     }
+
+    /// The tick labels of the y axis: texts that read as numbers (or powers of ten) and are not
+    /// x ticks (those are whole steps here, drawn below the plot).
+    fn numeric_texts(svg: &str) -> Vec<String> {
+        svg_texts(svg)
+            .into_iter()
+            .filter(|t| {
+                let t = t.replace('−', "-");
+                t.parse::<f64>().is_ok() || t.contains("×10") || t.starts_with("10")
+            })
+            .collect()
+    }
+
+    /// Issue 12: a short run on the log scale (loss between 0.2 and 0.5) had one tick label; an
+    /// empty chart at step 0 had a one-step axis with decimals of a step.
+    #[test]
+    fn short_log_runs_and_empty_charts_get_several_ticks() -> Result<(), ChartError> {
+        let short: Vec<(f64, f64)> = (0..30)
+            .map(|i| (f64::from(i), 0.5 - 0.01 * f64::from(i)))
+            .collect();
+        let series = [LossSeries {
+            label: "short",
+            points: &short,
+            color: GOOD,
+        }];
+        let opts = LossChartOptions {
+            title: "short",
+            log_scale: true,
+            x_max: None,
+        };
+        let svg = render(&series, &opts)?;
+        let y: Vec<String> = numeric_texts(&svg)
+            .into_iter()
+            .filter(|t| t.contains('.') || t.contains("×10"))
+            .collect();
+        assert!(y.len() >= 3, "log ticks {y:?}");
+        // Each log tick reads as a value inside the axis (a decade below 0.21 up to above 0.5).
+        for t in &y {
+            let v: f64 = t.parse().unwrap_or(f64::NAN);
+            assert!(v > 0.02 && v < 1.0, "{t}");
+        }
+        for log_scale in [false, true] {
+            for points in [&[][..], &[(0.0, 0.3)][..]] {
+                let series = [LossSeries {
+                    label: "step 0",
+                    points,
+                    color: GOOD,
+                }];
+                let svg = render(
+                    &series,
+                    &LossChartOptions {
+                        title: "empty",
+                        log_scale,
+                        x_max: None,
+                    },
+                )?;
+                let texts = numeric_texts(&svg);
+                // Whole steps on x (no "0.2" of a step), at least three of them, and at least
+                // three y labels.
+                let x: Vec<&String> = texts.iter().filter(|t| !t.contains('.')).collect();
+                assert!(x.len() >= 3, "log {log_scale}, {points:?}: {texts:?}");
+                assert!(
+                    texts.len() - x.len() >= 2,
+                    "log {log_scale}, {points:?}: {texts:?}"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// A diverging run's loss (1e132) on the linear axis: scientific labels, none saturated, the
+    /// top one near the data.
+    #[test]
+    fn huge_losses_get_scientific_labels() -> Result<(), ChartError> {
+        let pts = [(0.0, 0.3), (1.0, 4e40), (2.0, 3.987e132)];
+        let series = [LossSeries {
+            label: "diverging",
+            points: &pts,
+            color: OBSTRUCTED,
+        }];
+        for log_scale in [false, true] {
+            let svg = render(
+                &series,
+                &LossChartOptions {
+                    title: "huge",
+                    log_scale,
+                    x_max: None,
+                },
+            )?;
+            let texts = svg_texts(&svg);
+            assert!(
+                texts
+                    .iter()
+                    .all(|t| t.chars().count() < 24 && !t.contains("922337")),
+                "{texts:?}"
+            );
+            if !log_scale {
+                let top = texts
+                    .iter()
+                    .filter_map(|t| t.parse::<f64>().ok())
+                    .fold(0.0, f64::max);
+                assert!(top > 1e132 && top < 5e132, "{texts:?}");
+            }
+        }
+        Ok(())
+    }
 }
