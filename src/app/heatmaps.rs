@@ -488,7 +488,10 @@ impl HeatmapsModel {
         while todo > 0 && cell.run.trainer().failure().is_none() {
             let chunk = todo.min(u64::from(u32::MAX)) as u32;
             if let Err(e) = cell.run.step(chunk) {
-                self.note = Some(format!("The run stopped: {e}"));
+                self.note = Some(format!(
+                    "The run stopped: {}",
+                    crate::app::live_run::failure_sentence(&e)
+                ));
                 self.playing = false;
                 break;
             }

@@ -15,7 +15,9 @@
 
 use serde::Serialize;
 
+use crate::app::format;
 use crate::app::history::{HISTORY_CAPACITY, History};
+use crate::app::link;
 use crate::core::error::TrainError;
 use crate::core::network::Network;
 use crate::core::topology::{
@@ -23,6 +25,33 @@ use crate::core::topology::{
     pathological_signs,
 };
 use crate::core::train::Trainer;
+
+/// The sentence of a run stopped by `e`, with every number said by [`format`] (the views that
+/// train all say a failure in these words).
+pub fn failure_sentence(e: &TrainError) -> String {
+    match *e {
+        TrainError::Diverged { step, loss, lr } => {
+            let what = if loss.is_finite() {
+                format!("the loss reached {}", format::loss(loss))
+            } else {
+                format::loss(loss)
+            };
+            format!(
+                "Training diverged at step {step} ({what}) with learning rate η = {}: lower the \
+                 learning rate and reset.",
+                if lr.is_finite() {
+                    link::format_number(lr)
+                } else {
+                    format::non_finite(lr).to_string()
+                }
+            )
+        }
+        TrainError::StepBudget { step } => format!(
+            "The gradient-flow integrator needed too many substeps at step {step}: lower the \
+             learning rate and reset."
+        ),
+    }
+}
 
 /// What every live run shows: the readout fields the training views share.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -131,7 +131,8 @@ impl std::error::Error for TopologyViewError {}
 /// A network the Fig. 2b diagram shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fig2bNetwork {
-    /// Where it comes from, e.g. "Fig. 3 top run (fig3-obstructed-pp, step 12)".
+    /// Where it comes from, e.g. "Fig. 3 top run: obstructed (+,+), step 12" (the preset's name as
+    /// the controls write it).
     pub name: String,
     /// Input dimension.
     pub d: usize,
