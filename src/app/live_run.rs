@@ -22,7 +22,7 @@ use crate::core::error::TrainError;
 use crate::core::network::Network;
 use crate::core::topology::{
     Verdict, component_label, connected_components, effective_components, obstruction_verdict,
-    pathological_signs,
+    obstruction_verdict_d1, pathological_signs,
 };
 use crate::core::train::Trainer;
 
@@ -110,6 +110,8 @@ pub struct NetworkSummary {
 pub struct LiveRun {
     trainer: Trainer,
     need: Option<(usize, usize)>,
+    /// For d = 1: the (side, sign) ReLU terms the target needs ([`obstruction_verdict_d1`]).
+    d1_slots: Option<Vec<(i8, i8)>>,
     loss: History<(f64, f64)>,
     trajectories: Vec<History<[f64; 3]>>,
 }
@@ -122,6 +124,7 @@ impl LiveRun {
         let mut run = Self {
             trainer,
             need,
+            d1_slots: None,
             loss: History::new(HISTORY_CAPACITY),
             trajectories: (0..l).map(|_| History::new(HISTORY_CAPACITY)).collect(),
         };
@@ -216,8 +219,24 @@ impl LiveRun {
         self.verdict_of(&self.trainer.network())
     }
 
+    /// The same run whose target, for d = 1, needs the ReLU terms `slots` = (side, sign): its
+    /// verdict then also counts the frozen sign of w_k where c_k > 0 ([`obstruction_verdict_d1`]).
+    pub fn with_d1_slots(mut self, slots: Vec<(i8, i8)>) -> Self {
+        self.d1_slots = Some(slots);
+        self
+    }
+
     fn verdict_of(&self, net: &Network) -> Option<Verdict> {
         let c0 = self.trainer.c_initial();
+        if let Some(slots) = &self.d1_slots
+            && net.arch().input_dim() == 1
+            && net.arch().e == 1
+        {
+            let l = net.arch().l;
+            let w: Vec<f64> = (0..l).map(|k| net.w(k)[0]).collect();
+            let v: Vec<f64> = (0..l).map(|k| net.v(k)[0]).collect();
+            return obstruction_verdict_d1(c0, &w, &v, slots).ok();
+        }
         self.need.and_then(|(p, n)| {
             obstruction_verdict(net.arch().e, c0, &pathological_signs(net, c0), p, n).ok()
         })
