@@ -621,6 +621,16 @@ impl HeatmapsModel {
                 empty("effective", "E[effective components] (our reading)"),
             ],
         };
+        if let Some(c) = &cell
+            && c.d == 1
+        {
+            fields.push(Field::text(
+                "d1",
+                "d = 1",
+                crate::app::topology::D1_COMPONENTS.to_string(),
+                String::new(),
+            ));
+        }
         const MC: &str = "Monte Carlo P(obstruction) ± s.e.";
         const P_MC: &str = "Monte Carlo p̂ ± s.e.";
         let placeholder = |text: &str| {
