@@ -605,7 +605,13 @@ mod tests {
         let loss = svg(800, 400, |a| draw_fig3_loss(a, &top, &bottom, true)).unwrap();
         let texts = svg_texts(&loss);
         assert!(texts.iter().any(|t| t == FIG3_LOSS_TITLE), "{texts:?}");
-        assert!(texts.iter().any(|t| t.contains("fig3-good-pm (good)")));
+        // The legend uses the controls' words (link::option_label), not the preset ids.
+        let good = link::option_label(View::Fig3, "bottom", "fig3-good-pm").unwrap();
+        assert!(
+            texts.iter().any(|t| t == &format!("Bottom run: {good}")),
+            "{texts:?}"
+        );
+        assert!(!texts.iter().any(|t| t.contains("fig3-")), "{texts:?}");
         let panel = svg(400, 400, |a| draw_fig3_neuron(a, &top, 1, 0.6, 0.35)).unwrap();
         assert!(
             svg_texts(&panel)
