@@ -146,3 +146,81 @@ fn component_label_reads_the_signs_of_pathological_output_weights() {
             .obstructed
     );
 }
+
+/// The (side, sign) ReLU terms a d = 1 neuron can carry somewhere on its component of Q(c_k),
+/// found by walking the component (not by the rule under test): points (w, v) on the piece that
+/// holds (w0, v0), each giving the term v·|w| on the side of the sign of w (when both are nonzero).
+fn d1_terms_by_sampling(ck: f64, w0: f64, v0: f64) -> BTreeSet<(i8, i8)> {
+    let sgn = |x: f64| if x > 0.0 { 1i8 } else { -1 };
+    let mut points = Vec::new();
+    for i in -400..=400 {
+        let t = f64::from(i) / 40.0;
+        if ck > 0.0 {
+            // The branch of w² − v² = c through (w0, v0): w keeps its sign, v runs over R.
+            points.push((w0.signum() * (ck + t * t).sqrt(), t));
+        } else if ck < 0.0 {
+            // The sheet through (w0, v0): v keeps its sign, w runs over R.
+            points.push((t, v0.signum() * (t * t - ck).sqrt()));
+        } else {
+            // The cone |w| = |v|, connected through the origin: all four rays.
+            points.extend([(t, t), (t, -t)]);
+        }
+    }
+    points
+        .into_iter()
+        .filter(|(w, v)| *w != 0.0 && *v != 0.0)
+        .map(|(w, v)| (sgn(w), sgn(v)))
+        .collect()
+}
+
+/// Issue 12: for d = 1 the heatmap said P(obstruction) = 1 while a run drawn from that cell said
+/// "Not obstructed" and then stalled. The d = 1 verdict matches neurons to the terms the target
+/// needs; checked against an exhaustive assignment over terms found by walking each component.
+#[test]
+fn d1_verdict_matches_a_brute_force_assignment_over_sampled_components() {
+    use relu_obstruction::core::topology::obstruction_verdict_d1;
+    let mut rng = seeded(12);
+    for case in 0..400 {
+        let l = 1 + case % 4;
+        let draw = |rng: &mut _| 4.0 * uniform01(rng) - 2.0;
+        let w: Vec<f64> = (0..l).map(|_| draw(&mut rng)).collect();
+        let mut v: Vec<f64> = (0..l).map(|_| draw(&mut rng)).collect();
+        if case % 7 == 0 {
+            v[0] = w[0]; // c = 0: the cone.
+        }
+        let c: Vec<f64> = w.iter().zip(&v).map(|(a, b)| a * a - b * b).collect();
+        let side = if case % 2 == 0 { 1 } else { -1 };
+        let slots = [(side, 1i8), (-side, -1i8)];
+        let terms: Vec<BTreeSet<(i8, i8)>> = (0..l)
+            .map(|k| d1_terms_by_sampling(c[k], w[k], v[k]))
+            .collect();
+        // Two distinct neurons, one per slot.
+        let reachable = (0..l).any(|i| {
+            (0..l).any(|j| i != j && terms[i].contains(&slots[0]) && terms[j].contains(&slots[1]))
+        });
+        let verdict = obstruction_verdict_d1(&c, &w, &v, &slots).unwrap();
+        assert_eq!(verdict.obstructed, !reachable, "c {c:?} w {w:?} v {v:?}");
+    }
+}
+
+/// The d = 1 verdict of a drawn network against what gradient descent does: an obstructed run
+/// stalls above the teacher's loss, a free one fits it (loss below 1e-6 after 5000 steps).
+#[test]
+fn d1_heatmap_runs_stall_exactly_when_the_verdict_says_obstructed() {
+    use relu_obstruction::app::random_run::RandomRun;
+    let mut obstructed_seen = 0;
+    for seed in 0..14 {
+        let mut run = RandomRun::new(InitScheme::XavierNormal, 1, 3, seed).unwrap();
+        run.step(5000).unwrap();
+        let verdict = run.run().verdict().unwrap();
+        let loss = run.readout().loss;
+        assert_eq!(
+            verdict.obstructed,
+            loss > 1e-6,
+            "seed {seed}: loss {loss}, {}",
+            verdict.reason
+        );
+        obstructed_seen += usize::from(verdict.obstructed);
+    }
+    assert!(obstructed_seen >= 2, "the seeds hold obstructed runs");
+}

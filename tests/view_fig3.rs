@@ -204,3 +204,115 @@ fn the_good_runs_path_spans_a_fifth_of_its_panel_at_t_star() {
     assert_eq!(centre, again.trajectory(0)[0]);
     assert!(extent < before, "{extent} after Reset, {before} at t*");
 }
+
+/// Whether `text` holds a run of more than `n` digits (a float written out in full).
+fn has_long_digits(text: &str, n: usize) -> bool {
+    let mut run = 0;
+    for ch in text.chars() {
+        run = if ch.is_ascii_digit() { run + 1 } else { 0 };
+        if run > n {
+            return true;
+        }
+    }
+    false
+}
+
+/// Issue 12: after a divergence at η = 1000 the readouts showed c₁ with 64 digits, the status
+/// named a step the readouts did not show, and the loss legend named presets by their ids. Every
+/// text is formatted, the status names the step shown, and the readouts, the panel titles and the
+/// loss legend use the same words.
+#[test]
+fn after_a_divergence_readouts_and_plot_titles_agree_and_stay_formatted() {
+    use relu_obstruction::app::link::{View, option_label};
+    use relu_obstruction::present::figures::{draw_fig3_loss, draw_fig3_neuron, svg};
+
+    let mut m = Fig3Model::new();
+    assert!(open_link(&mut m, "#fig3?v=1&lr=1000").is_empty());
+    for _ in 0..10 {
+        if m.frame().stop {
+            break;
+        }
+    }
+    assert!(m.failed());
+    let r = m.readout();
+    let message = r.message.clone().unwrap();
+    assert!(message.contains("diverged"), "{message}");
+    let mut texts = vec![message.clone()];
+    for row in &r.rows {
+        texts.push(row.title.clone());
+        texts.extend(row.fields.iter().map(|f| f.text.clone()));
+        texts.extend(row.verdict.iter().map(|v| v.text.clone()));
+    }
+    for t in &texts {
+        assert!(
+            !t.contains("NaN") && !t.contains("inf") && !has_long_digits(t, 8),
+            "{t}"
+        );
+    }
+    // The status names the step the readouts show.
+    let shown = r.step.to_string();
+    assert!(
+        message.contains(&format!("step {shown}")),
+        "{message} / step {shown}"
+    );
+    // The c readouts are the trainer's c, said in scientific notation when huge.
+    let top = m.session("top");
+    let c1 = top.trainer().c_now()[0];
+    assert!(c1.abs() > 1e6, "{c1}");
+    let c1_text = &r.rows[0]
+        .fields
+        .iter()
+        .find(|f| f.key == "c1")
+        .unwrap()
+        .text;
+    let mantissa_exp = format!("{c1:.4e}").replace("e", "e+");
+    assert!(
+        c1_text.starts_with(&format!("+{mantissa_exp}")),
+        "{c1_text}"
+    );
+
+    // The loss legend names each row as its title (the controls' option label), and its ticks
+    // are formatted.
+    let loss_svg = svg(800, 400, |a| {
+        draw_fig3_loss(a, m.session("top"), m.session("bottom"), false)
+    })
+    .unwrap();
+    for (i, row) in ["top", "bottom"].iter().enumerate() {
+        let preset = m.settings().text(row).to_string();
+        let label = option_label(View::Fig3, row, &preset).unwrap();
+        assert!(r.rows[i].title.ends_with(label));
+        assert!(loss_svg.contains(label), "{label} missing in the legend");
+        assert!(!loss_svg.contains(&preset), "{preset} id in the legend");
+    }
+    assert!(!loss_svg.contains("NaN") && !loss_svg.contains("inf"));
+    let body_texts: Vec<&str> = loss_svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|c| {
+            c.split_once('>')?
+                .1
+                .split_once("</text>")
+                .map(|x| x.0.trim())
+        })
+        .collect();
+    assert!(
+        body_texts.iter().all(|t| !has_long_digits(t, 8)),
+        "{body_texts:?}"
+    );
+    // The panel titles write c the same way as the readouts (two decimals, true minus).
+    let panel = svg(400, 400, |a| {
+        draw_fig3_neuron(a, m.session("top"), 0, 0.6, 0.35)
+    })
+    .unwrap();
+    let c0 = top.trainer().c_initial()[0];
+    assert!(panel.contains(&format::signed(c0, 2).trim_start_matches('+').to_string()));
+    // The topology view's source names the preset as the controls do.
+    let (name, _) = m.row_network("top");
+    assert_eq!(
+        name,
+        format!(
+            "Fig. 3 top run: {}, step {shown}",
+            option_label(View::Fig3, "top", "fig3-obstructed-pp").unwrap()
+        )
+    );
+}

@@ -11,7 +11,9 @@ use std::path::Path;
 use relu_obstruction::app::fig4::{Fig4Model, Phase};
 use relu_obstruction::app::link::{self, View};
 use relu_obstruction::app::view::{ViewModel, link_state, open_link, set};
-use relu_obstruction::experiments::sweep::{SweepConfig, run_job, run_sweep, sweep_data};
+use relu_obstruction::experiments::sweep::{
+    DIVERGED_BCE, SweepConfig, run_job, run_sweep, sweep_data,
+};
 
 /// Runs the model's sweep natively: jobs as the model hands them out, clock readings 10 ms apart.
 fn run_model_sweep(m: &mut Fig4Model, workers: usize) -> usize {
@@ -269,4 +271,36 @@ fn the_link_fixtures_open_as_the_link_parser_reads_them() {
         }
     }
     assert!(seen >= 5, "only {seen} fig4 fixtures");
+}
+
+/// Issue 12: at η = 1000 every run's BCE explodes to 1e120…3e125 while staying finite, and the
+/// page said "Done" with "diverged 0". A run above `DIVERGED_BCE` (or not finite) has diverged,
+/// and the status line and the info say how many of how many.
+#[test]
+fn a_sweep_whose_losses_explode_says_how_many_runs_diverged() {
+    let mut m = Fig4Model::new();
+    assert!(open_link(&mut m, "#fig4?v=1&w=1,2&seeds=1&steps=20&lr=1000&ran=1").is_empty());
+    assert_eq!(run_model_sweep(&mut m, 2), 5);
+    // The independent reading: each row's own test BCE (the exact value in the table) is far
+    // above the bound, so each of its runs is counted.
+    for row in m.table() {
+        let cell = |key: &str| row.cells.iter().find(|c| c.key == key).unwrap();
+        let bce: f64 = cell("mean_test_bce").value.parse().unwrap();
+        assert!(bce.is_finite() && bce > DIVERGED_BCE, "{bce}");
+        assert_eq!(cell("diverged_runs").value, cell("runs").value);
+    }
+    let status = m.progress(0.0).text;
+    assert!(status.starts_with("Done in "), "{status}");
+    assert!(status.contains("5 of 5 runs diverged"), "{status}");
+    assert!(
+        m.info().unwrap().text.contains("5 of 5 runs diverged"),
+        "{}",
+        m.info().unwrap().text
+    );
+    // The paper's η: nothing diverges and the status says so in its plain form.
+    let mut m = Fig4Model::new();
+    assert!(open_link(&mut m, "#fig4?v=1&w=1,2&seeds=1&steps=20&ran=1").is_empty());
+    run_model_sweep(&mut m, 2);
+    assert!(m.rows().iter().all(|r| r.diverged_runs == 0));
+    assert!(m.progress(0.0).text.starts_with("Done: 5 runs in "));
 }

@@ -242,3 +242,26 @@ fn obstruction_view_drives_this_model() {
             .ends_with("&n=4000&mcseed=4&run=0&rstep=15")
     );
 }
+
+/// Issue 12: the d = 1 cell said P(obstruction) = 1 while a run drawn from it said "Not
+/// obstructed" and then stalled. The cell now explains d = 1 (H(c) is disconnected, obstruction
+/// depends on the piece), and the drawn run's verdict is the one gradient descent bears out.
+#[test]
+fn a_d1_cell_explains_itself_and_its_runs_verdict_matches_training() {
+    use relu_obstruction::app::topology::D1_COMPONENTS;
+    // Seed 3 of d = 1, l = 3 starts with both c > 0 neurons on x > 0: stuck above the teacher.
+    let mut m = HeatmapsModel::new().unwrap();
+    assert!(open_link(&mut m, "#heatmaps?v=1&sel=xavier&d=1&l=3&run=3&rstep=5000").is_empty());
+    let r = m.readout();
+    assert_eq!(number(&r.cell, "p-obstruction"), 1.0);
+    assert_eq!(field(&r.cell, "d1").text, D1_COMPONENTS);
+    let run = r.run.unwrap();
+    let loss = number(&run.fields, "loss");
+    let verdict = run.verdict.unwrap();
+    assert!(loss > 1e-3, "{loss}");
+    assert!(verdict.text.starts_with("Obstructed"), "{}", verdict.text);
+    // d = 2 cells say nothing about d = 1.
+    let mut m = HeatmapsModel::new().unwrap();
+    assert!(open_link(&mut m, "#heatmaps?v=1&sel=xavier&d=2&l=3").is_empty());
+    assert!(m.readout().cell.iter().all(|f| f.key != "d1"));
+}

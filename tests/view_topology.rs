@@ -391,3 +391,42 @@ fn every_topology_link_fixture_opens_cleanly() {
     assert_eq!(link_state(&m), before);
     assert_eq!(m.view(), View::Topology);
 }
+
+/// Issue 12: for d = 1 the Fig. 2b title and text said l− (and 2^l−) while the diagram drew
+/// 2^(l+ + l−) cells. The title, the counting rule and the caption now say the same number,
+/// counted here from the signs of c (every c_k ≠ 0 gives a neuron with two pieces when d = 1).
+#[test]
+fn d1_text_title_and_diagram_count_the_same_components() {
+    use relu_obstruction::app::topology::D1_COMPONENTS;
+    let mut m = TopologyModel::new();
+    assert!(open_link(&mut m, "#topology?v=1&src=random&d=1&l=5").is_empty());
+    let r = m.readout().diagram;
+    let c: Vec<f64> = serde_json::from_str(&r.source_data["c"]).unwrap();
+    let (plus, minus) = (
+        c.iter().filter(|x| **x > 0.0).count(),
+        c.iter().filter(|x| **x < 0.0).count(),
+    );
+    let components = 1u128 << (plus + minus);
+    assert_eq!(r.caption_data["components"], components.to_string());
+    assert_eq!(r.caption_data["cells"], components.to_string());
+    let title = r.title.unwrap();
+    assert!(
+        title.contains(&format!("l+ = {plus}")) && title.contains(&format!("l− = {minus}")),
+        "{title}"
+    );
+    assert_eq!(r.rule.unwrap().text, D1_COMPONENTS);
+    assert!(D1_COMPONENTS.contains("2^(l+ + l−)") && D1_COMPONENTS.contains("our derivation"));
+    let source = r.source.unwrap().text;
+    assert!(
+        source.contains(&format!("l+ = {plus} with the sign of w_k frozen")),
+        "{source}"
+    );
+    // d = 2: the rule is the paper's 2^l−.
+    assert!(open_link(&mut m, "#topology?v=1&src=random&d=2&l=5").is_empty());
+    let r = m.readout().diagram;
+    let rule = r.rule.unwrap().text;
+    assert!(
+        rule.contains(&format!("= {} components", r.caption_data["components"])),
+        "{rule}"
+    );
+}

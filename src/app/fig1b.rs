@@ -23,6 +23,7 @@ use crate::app::format;
 use crate::app::link::{self, FIG1B_MAX_REPLAY, Reason, Rejection, Value, View};
 use crate::app::single_neuron::{NeuronReadout, NeuronRun, StartKind, WINDOW, validate_point};
 use crate::app::view::{Field, Sentence, Settings, ViewModel};
+#[cfg(test)]
 use crate::core::error::TrainError;
 use crate::core::train::Integrator;
 
@@ -206,31 +207,7 @@ fn start_kind_name(kind: StartKind) -> &'static str {
     }
 }
 
-/// The sentence of a run stopped by `e`, with every number said by [`format`].
-pub fn failure_sentence(e: &TrainError) -> String {
-    match *e {
-        TrainError::Diverged { step, loss, lr } => {
-            let what = if loss.is_finite() {
-                format!("the loss reached {}", format::loss(loss))
-            } else {
-                format::loss(loss)
-            };
-            format!(
-                "Training diverged at step {step} ({what}) with learning rate η = {}: lower the \
-                 learning rate and reset.",
-                if lr.is_finite() {
-                    link::format_number(lr)
-                } else {
-                    format::non_finite(lr).to_string()
-                }
-            )
-        }
-        TrainError::StepBudget { step } => format!(
-            "The gradient-flow integrator needed too many substeps at step {step}: lower the \
-             learning rate and reset."
-        ),
-    }
-}
+pub use crate::app::live_run::failure_sentence;
 
 impl Fig1bModel {
     /// The view at its defaults (the link schema's): the good start (2, −0.5), η = 0.01, GD.

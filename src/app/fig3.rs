@@ -26,7 +26,7 @@ use crate::app::link::{
     self, FIG3_MAX_FLOW_REPLAY, FIG3_MAX_REPLAY, PITCH_MAX, PITCH_MIN, Reason, Rejection, Value,
     View,
 };
-use crate::app::live_run::NetworkSummary;
+use crate::app::live_run::{NetworkSummary, failure_sentence};
 use crate::app::session::{Session, SessionConfig};
 use crate::app::view::{Field, Sentence, Settings, ViewModel};
 use crate::core::components::sign_label;
@@ -204,7 +204,8 @@ impl Fig3Model {
             while left > 0 {
                 let chunk = left.min(u64::from(u32::MAX)) as u32;
                 if let Err(e) = self.runs[i].step(chunk) {
-                    self.message = Some(failure_message(row, &e));
+                    let shown = self.runs[i].trainer().steps();
+                    self.message = Some(failure_message(row, &e, shown));
                     ok = false;
                     break;
                 }
@@ -328,12 +329,10 @@ impl Fig3Model {
     pub fn row_network(&self, row: &str) -> (String, NetworkSummary) {
         let s = self.session(row);
         let summary = s.run().network_summary();
+        let preset = s.preset().name();
+        let label = link::option_label(View::Fig3, row, preset).unwrap_or(preset);
         (
-            format!(
-                "Fig. 3 {row} run ({}, step {})",
-                s.preset().name(),
-                summary.step
-            ),
+            format!("Fig. 3 {row} run: {label}, step {}", summary.step),
             summary,
         )
     }
@@ -422,8 +421,26 @@ impl Fig3Model {
     }
 }
 
-fn failure_message(row: &str, e: &TrainError) -> String {
-    format!("{} run: {e}.", if row == "top" { "Top" } else { "Bottom" })
+/// "Bottom run: training diverged at step 4 (…) with learning rate η = 1000: … It shows step 3,
+/// its last finite state." Every number is written by [`format`], and the step the readouts show
+/// is named when it is not the one that failed (a step whose loss overflowed is undone).
+fn failure_message(row: &str, e: &TrainError, shown: u64) -> String {
+    let sentence = failure_sentence(e);
+    let mut chars = sentence.chars();
+    let sentence: String = chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default();
+    let mut text = format!(
+        "{} run: {sentence}",
+        if row == "top" { "Top" } else { "Bottom" }
+    );
+    if let TrainError::Diverged { step, .. } = e
+        && *step != shown
+    {
+        text.push_str(&format!(" It shows step {shown}, its last finite state."));
+    }
+    text
 }
 
 impl ViewModel for Fig3Model {

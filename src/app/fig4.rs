@@ -30,7 +30,9 @@ use crate::app::export::{sweep_csv, sweep_json};
 use crate::app::format;
 use crate::app::link::{self, Reason, Rejection, Value, View};
 use crate::app::view::{Field, Settings, ViewModel};
-use crate::experiments::sweep::{JobResult, SweepConfig, SweepJob, SweepRow, aggregate};
+use crate::experiments::sweep::{
+    DIVERGED_BCE, JobResult, SweepConfig, SweepJob, SweepRow, aggregate,
+};
 
 /// The file name of the results as CSV.
 pub const CSV_FILE: &str = "fig4-sweep.csv";
@@ -574,12 +576,17 @@ impl Fig4Model {
         let diverged = results.iter().filter(|r| r.diverged).count();
         let cfg = run.cfg.clone();
         self.running = None;
-        let mut text = format!("Done: {} in {}.", plural(total, "run"), duration(ms));
-        if diverged > 0 {
-            text.push_str(&format!(
-                " {diverged} diverged (scored at their last finite state)."
-            ));
-        }
+        let text = if diverged > 0 {
+            format!(
+                "Done in {}: {diverged} of {} diverged (a training or test BCE not finite or \
+                 above {}); each is scored at its last finite state.",
+                duration(ms),
+                plural(total, "run"),
+                link::format_number(DIVERGED_BCE)
+            )
+        } else {
+            format!("Done: {} in {}.", plural(total, "run"), duration(ms))
+        };
         self.status = Progress {
             value: total,
             max: total,
@@ -786,15 +793,25 @@ impl Fig4Model {
         } else {
             format!("{} seeds (0…{})", c.seeds, c.seeds - 1)
         };
+        let runs: usize = f.rows.iter().map(|r| r.runs).sum();
+        let diverged: usize = f.rows.iter().map(|r| r.diverged_runs).sum();
+        let mut text = format!(
+            "Showing the sweep over l = {} with {seeds}, {} GD steps, η = {}; it took {} s. \
+             Error bars: ± one standard deviation over seeds.",
+            widths.join(", "),
+            c.steps,
+            link::format_number(c.lr),
+            format::fixed(f.ms / 1000.0, 1)
+        );
+        if diverged > 0 {
+            text.push_str(&format!(
+                " {diverged} of {} diverged: lower the learning rate for numbers that mean \
+                 something.",
+                plural(runs, "run")
+            ));
+        }
         Some(Info {
-            text: format!(
-                "Showing the sweep over l = {} with {seeds}, {} GD steps, η = {}; it took {} s. \
-                 Error bars: ± one standard deviation over seeds.",
-                widths.join(", "),
-                c.steps,
-                link::format_number(c.lr),
-                format::fixed(f.ms / 1000.0, 1)
-            ),
+            text,
             seconds: format::raw(f.ms / 1000.0),
         })
     }
@@ -1130,7 +1147,11 @@ mod tests {
             assert!(!t.contains("NaN") && !t.contains("inf"), "{t}");
         }
         assert!(r.cell.text.contains("the loss is no longer a number"));
-        assert!(m.progress(0.0).text.contains("6 diverged"));
+        assert!(
+            m.progress(0.0).text.contains("6 of 6 runs diverged"),
+            "{}",
+            m.progress(0.0).text
+        );
         assert!(!m.csv().unwrap().is_empty());
     }
 

@@ -110,12 +110,17 @@ pub fn loss(x: f64) -> String {
     }
 }
 
-/// A signed number with `decimals` decimals: `+0.9987`, `−1.0000`.
+/// A signed number with `decimals` decimals: `+0.9987`, `−1.0000`; from 10⁶ on in scientific
+/// notation with `decimals` decimals of mantissa, `+9.1381e+63` (a diverged run's c_k).
 pub fn signed(x: f64, decimals: usize) -> String {
     if !x.is_finite() {
         return non_finite(x).into();
     }
-    let s = fixed(x.abs(), decimals);
+    let s = if x.abs() >= 1e6 {
+        exponential(x.abs(), decimals)
+    } else {
+        fixed(x.abs(), decimals)
+    };
     if x < 0.0 && s.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
         format!("−{s}")
     } else {
@@ -240,6 +245,10 @@ mod tests {
         assert_eq!(signed(-1.0, 4), "−1.0000");
         assert_eq!(signed(0.99987, 4), "+0.9999");
         assert_eq!(signed(-0.00001, 4), "+0.0000");
+        // A diverged run's c₁ (issue 12) was written with 64 digits before the point.
+        assert_eq!(signed(9.138064079280843e63, 4), "+9.1381e+63");
+        assert_eq!(signed(-1.5e6, 2), "−1.50e+6");
+        assert_eq!(signed(999_999.0, 1), "+999999.0");
         assert_eq!(fixed(-0.00001, 3), "0.000");
         assert_eq!(drift(0.0), "0");
         assert_eq!(drift(-1.26e-5), "−1.3e-5");

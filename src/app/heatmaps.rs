@@ -488,7 +488,10 @@ impl HeatmapsModel {
         while todo > 0 && cell.run.trainer().failure().is_none() {
             let chunk = todo.min(u64::from(u32::MAX)) as u32;
             if let Err(e) = cell.run.step(chunk) {
-                self.note = Some(format!("The run stopped: {e}"));
+                self.note = Some(format!(
+                    "The run stopped: {}",
+                    crate::app::live_run::failure_sentence(&e)
+                ));
                 self.playing = false;
                 break;
             }
@@ -618,6 +621,16 @@ impl HeatmapsModel {
                 empty("effective", "E[effective components] (our reading)"),
             ],
         };
+        if let Some(c) = &cell
+            && c.d == 1
+        {
+            fields.push(Field::text(
+                "d1",
+                "d = 1",
+                crate::app::topology::D1_COMPONENTS.to_string(),
+                String::new(),
+            ));
+        }
         const MC: &str = "Monte Carlo P(obstruction) ± s.e.";
         const P_MC: &str = "Monte Carlo p̂ ± s.e.";
         let placeholder = |text: &str| {

@@ -15,15 +15,44 @@
 
 use serde::Serialize;
 
+use crate::app::format;
 use crate::app::framing::Framing;
 use crate::app::history::{HISTORY_CAPACITY, History};
+use crate::app::link;
 use crate::core::error::TrainError;
 use crate::core::network::Network;
 use crate::core::topology::{
     Verdict, component_label, connected_components, effective_components, obstruction_verdict,
-    pathological_signs,
+    obstruction_verdict_d1, pathological_signs,
 };
 use crate::core::train::Trainer;
+
+/// The sentence of a run stopped by `e`, with every number said by [`format`] (the views that
+/// train all say a failure in these words).
+pub fn failure_sentence(e: &TrainError) -> String {
+    match *e {
+        TrainError::Diverged { step, loss, lr } => {
+            let what = if loss.is_finite() {
+                format!("the loss reached {}", format::loss(loss))
+            } else {
+                format::loss(loss)
+            };
+            format!(
+                "Training diverged at step {step} ({what}) with learning rate η = {}: lower the \
+                 learning rate and reset.",
+                if lr.is_finite() {
+                    link::format_number(lr)
+                } else {
+                    format::non_finite(lr).to_string()
+                }
+            )
+        }
+        TrainError::StepBudget { step } => format!(
+            "The gradient-flow integrator needed too many substeps at step {step}: lower the \
+             learning rate and reset."
+        ),
+    }
+}
 
 /// What every live run shows: the readout fields the training views share.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -82,6 +111,8 @@ pub struct NetworkSummary {
 pub struct LiveRun {
     trainer: Trainer,
     need: Option<(usize, usize)>,
+    /// For d = 1: the (side, sign) ReLU terms the target needs ([`obstruction_verdict_d1`]).
+    d1_slots: Option<Vec<(i8, i8)>>,
     loss: History<(f64, f64)>,
     trajectories: Vec<History<[f64; 3]>>,
     /// Per recorded neuron, the frame of its 3-D panel: it has seen every point visited, the ones
@@ -97,6 +128,7 @@ impl LiveRun {
         let mut run = Self {
             trainer,
             need,
+            d1_slots: None,
             loss: History::new(HISTORY_CAPACITY),
             trajectories: (0..l).map(|_| History::new(HISTORY_CAPACITY)).collect(),
             frames: Vec::with_capacity(l),
@@ -200,8 +232,24 @@ impl LiveRun {
         self.verdict_of(&self.trainer.network())
     }
 
+    /// The same run whose target, for d = 1, needs the ReLU terms `slots` = (side, sign): its
+    /// verdict then also counts the frozen sign of w_k where c_k > 0 ([`obstruction_verdict_d1`]).
+    pub fn with_d1_slots(mut self, slots: Vec<(i8, i8)>) -> Self {
+        self.d1_slots = Some(slots);
+        self
+    }
+
     fn verdict_of(&self, net: &Network) -> Option<Verdict> {
         let c0 = self.trainer.c_initial();
+        if let Some(slots) = &self.d1_slots
+            && net.arch().input_dim() == 1
+            && net.arch().e == 1
+        {
+            let l = net.arch().l;
+            let w: Vec<f64> = (0..l).map(|k| net.w(k)[0]).collect();
+            let v: Vec<f64> = (0..l).map(|k| net.v(k)[0]).collect();
+            return obstruction_verdict_d1(c0, &w, &v, slots).ok();
+        }
         self.need.and_then(|(p, n)| {
             obstruction_verdict(net.arch().e, c0, &pathological_signs(net, c0), p, n).ok()
         })

@@ -15,7 +15,9 @@
 //!   n = 200 inputs x ~ N(0, I_d), y = σ(u1·x) − σ(u2·x) with u1, u2 independent uniformly random
 //!   unit vectors of R^d drawn from the same seed on stream 1 (for d = 1, u1 = ±1 at random and
 //!   u2 = −u1, so the two terms never cancel). The teacher needs one positive and one negative
-//!   ReLU term; that is the need the obstruction verdict is checked against. Plain gradient
+//!   ReLU term; that is the need the obstruction verdict is checked against (for d = 1: a
+//!   positive term on the side of u1 and a negative one on the other, with the frozen signs of
+//!   w_k counted, [`crate::core::topology::obstruction_verdict_d1`]). Plain gradient
 //!   descent with η = 0.05 on L = (1/n) Σ ½(f − y)².
 //! - The loss history is a bounded [`History`] (the same thinning as the Fig. 3 runs), so a run of
 //!   any length keeps O(4096) points. Nothing here reads a clock or the DOM.
@@ -298,14 +300,16 @@ impl RandomRun {
         check_grid_dim("l", l)?;
         check_seed(seed)?;
         let net = initialize(Architecture::new(d, l, 1), scheme, seed)?;
-        let (data, _, _) = random_teacher(d, TEACHER_SAMPLES, seed)?;
+        let (data, u1, _) = random_teacher(d, TEACHER_SAMPLES, seed)?;
         let trainer = Trainer::new(net, &data, RUN_LR, Integrator::Gd)?;
-        // The teacher needs one positive and one negative ReLU term.
-        Ok(Self {
-            scheme,
-            seed,
-            run: LiveRun::new(trainer, Some((1, 1)), false),
-        })
+        // The teacher needs one positive and one negative ReLU term; for d = 1, σ(u1·x) is active
+        // on the side of the sign of u1 and −σ(−u1·x) on the other.
+        let mut run = LiveRun::new(trainer, Some((1, 1)), false);
+        if d == 1 {
+            let side: i8 = if u1[0] >= 0.0 { 1 } else { -1 };
+            run = run.with_d1_slots(vec![(side, 1), (-side, -1)]);
+        }
+        Ok(Self { scheme, seed, run })
     }
 
     /// Takes up to `n` gradient-descent steps; returns how many were taken.

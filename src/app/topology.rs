@@ -128,10 +128,18 @@ impl fmt::Display for TopologyViewError {
 
 impl std::error::Error for TopologyViewError {}
 
+/// The one sentence that explains d = 1 wherever the page counts components (Fig. 2b, the
+/// heatmaps' d = 1 row).
+pub const D1_COMPONENTS: &str = "With d = 1, w_k is a number, so a neuron with c_k > 0 also has \
+     two pieces (w_k > 0 or w_k < 0) besides the two sheets of c_k < 0: H(c) has 2^(l+ + l−) \
+     components and is disconnected whenever some c_k ≠ 0, and a network is obstructed only when \
+     its piece freezes the signs the target needs (our derivation from the quadrics).";
+
 /// A network the Fig. 2b diagram shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fig2bNetwork {
-    /// Where it comes from, e.g. "Fig. 3 top run (fig3-obstructed-pp, step 12)".
+    /// Where it comes from, e.g. "Fig. 3 top run: obstructed (+,+), step 12" (the preset's name as
+    /// the controls write it).
     pub name: String,
     /// Input dimension.
     pub d: usize,
@@ -268,6 +276,9 @@ pub struct DiagramReadout {
     /// The network's exact values for `data-*` attributes: `d`, `e`, `c` and `label` (JSON) and
     /// `lMinus`.
     pub source_data: BTreeMap<&'static str, String>,
+    /// How the components are counted for this network, in one sentence ("2^l− components, …";
+    /// for d = 1 [`D1_COMPONENTS`]), so the text beside the diagram says what it shows.
+    pub rule: Option<Sentence>,
     /// The caption under the diagram, if drawn.
     pub caption: Option<Sentence>,
     /// What the diagram shows, for `data-*` attributes: `components`, `classes`, `cells`,
@@ -450,7 +461,12 @@ impl TopologyModel {
 
     /// The diagram's title for `net`.
     pub fn diagram_title(net: &Fig2bNetwork) -> String {
-        format!("Components of H(c): l− = {}", net.l_minus())
+        if net.d == 1 {
+            let (l_plus, _, l_minus) = topology::sign_counts(&net.c);
+            format!("Components of H(c): l+ = {l_plus}, l− = {l_minus} (d = 1)")
+        } else {
+            format!("Components of H(c): l− = {}", net.l_minus())
+        }
     }
 
     /// The Betti chart's title, when the calculator has a result.
@@ -637,6 +653,7 @@ impl TopologyModel {
             random: self.settings.text("src") == "random",
             source: None,
             source_data: BTreeMap::new(),
+            rule: None,
             caption: None,
             caption_data: BTreeMap::new(),
             title: None,
@@ -647,9 +664,18 @@ impl TopologyModel {
             return out;
         };
         let c_text: Vec<String> = net.c.iter().map(|x| format::fixed(*x, 2)).collect();
+        let frozen_w = if net.d == 1 {
+            format!(
+                ", l+ = {} with the sign of w_k frozen",
+                topology::sign_counts(&net.c).0
+            )
+        } else {
+            String::new()
+        };
         out.source = Some(Sentence {
             text: format!(
-                "{}: d = {}, e = {}, l = {}, l− = {} pathological; c = ({}); its component {}.",
+                "{}: d = {}, e = {}, l = {}, l− = {} pathological{frozen_w}; c = ({}); its \
+                 component {}.",
                 net.name,
                 net.d,
                 net.e,
@@ -668,6 +694,22 @@ impl TopologyModel {
             ("lMinus", net.l_minus().to_string()),
         ]);
         out.title = Some(Self::diagram_title(net));
+        let two_pieces = sheet_kinds(net.d, net.e, &net.c).len();
+        out.rule = Some(Sentence {
+            text: if net.d == 1 {
+                D1_COMPONENTS.to_string()
+            } else {
+                format!(
+                    "Each of the l− = {} pathological neurons lives on one of two sheets, so H(c) \
+                     has 2^l− = {} components, one per choice of signs of their output weights.",
+                    net.l_minus(),
+                    1u128
+                        .checked_shl(two_pieces as u32)
+                        .map_or_else(|| format!("2^{two_pieces}"), |n| n.to_string())
+                )
+            },
+            tone: "",
+        });
         out.tall = (5..=MAX_DETAILED_NEURONS).contains(&net.label.len());
         match DiagramFacts::of(net) {
             Ok(f) => {

@@ -310,6 +310,115 @@ pub fn obstruction_verdict(
     })
 }
 
+/// What one neuron of a d = 1, e = 1 network (no bias) can still do from its component: carry a
+/// ReLU term of output sign `sign` on the half-line of sign `side` (x > 0 for +1, x < 0 for −1).
+/// With d = 1, w_k is a number and σ(w_k x) is active on the side of the sign of w_k, with the
+/// coefficient v_k |w_k|. On Q(c_k): for c_k > 0, w_k² = c_k + v_k² keeps the sign of w_k (its
+/// side is fixed, v_k is free); for c_k < 0, v_k keeps its sign (its output sign is fixed, w_k is
+/// free, so it can serve either side); for c_k = 0 the cone is connected through the origin and
+/// the neuron can do anything (our derivation from the quadrics, paper-notes §3).
+pub fn d1_neuron_can_serve(ck: f64, w: f64, v: f64, side: i8, sign: i8) -> bool {
+    let sgn = |x: f64| if x >= 0.0 { 1 } else { -1 };
+    if ck > 0.0 {
+        sgn(w) == side
+    } else if ck < 0.0 {
+        sgn(v) == sign
+    } else {
+        true
+    }
+}
+
+/// The obstruction verdict for d = 1, e = 1 (no bias): the target needs one ReLU term per entry
+/// of `slots` = (side, sign), each from a different neuron (a neuron is active on one half-line
+/// only); the optimum is reachable from the component of (w, v) on the quadrics `c` exactly when
+/// the neurons can be matched to the slots ([`d1_neuron_can_serve`]). Only the sign of v_k for
+/// c_k < 0 enters the d ≥ 2 verdict ([`obstruction_verdict`]); with d = 1 the sign of w_k for
+/// c_k > 0 is frozen too, so a network on a disconnected H(c) can be obstructed with no
+/// pathological neuron at all (our derivation).
+///
+/// # Errors
+/// [`TopologyError::NotFinite`] for a c_k that is not finite; [`TopologyError::Mismatch`] when
+/// `w`, `v` and `c` differ in length.
+pub fn obstruction_verdict_d1(
+    c: &[f64],
+    w: &[f64],
+    v: &[f64],
+    slots: &[(i8, i8)],
+) -> Result<Verdict, TopologyError> {
+    if let Some(k) = c.iter().position(|x| !x.is_finite()) {
+        return Err(TopologyError::NotFinite { neuron: k });
+    }
+    if w.len() != c.len() || v.len() != c.len() {
+        return Err(TopologyError::Mismatch(format!(
+            "{} input and {} output weights for {} neurons",
+            w.len(),
+            v.len(),
+            c.len()
+        )));
+    }
+    // Bipartite matching of slots to neurons by augmenting paths (Kuhn's algorithm).
+    fn augment(
+        slot: usize,
+        can: &dyn Fn(usize, usize) -> bool,
+        owner: &mut [Option<usize>],
+        seen: &mut [bool],
+    ) -> bool {
+        for k in 0..owner.len() {
+            if can(k, slot) && !seen[k] {
+                seen[k] = true;
+                if owner[k].is_none_or(|other| augment(other, can, owner, seen)) {
+                    owner[k] = Some(slot);
+                    return true;
+                }
+            }
+        }
+        false
+    }
+    let can = |k: usize, s: usize| d1_neuron_can_serve(c[k], w[k], v[k], slots[s].0, slots[s].1);
+    let mut owner = vec![None; c.len()];
+    let matched = (0..slots.len())
+        .filter(|&s| augment(s, &can, &mut owner, &mut vec![false; c.len()]))
+        .count();
+    let count = |sign: i8| {
+        (0..c.len())
+            .filter(|&k| c[k] >= 0.0 || (v[k] >= 0.0) == (sign > 0))
+            .count()
+    };
+    let capacity = Capacity {
+        positive: count(1),
+        negative: count(-1),
+    };
+    let words: Vec<String> = slots
+        .iter()
+        .map(|&(side, sign)| {
+            format!(
+                "a {} term on x {} 0",
+                if sign > 0 { "positive" } else { "negative" },
+                if side > 0 { ">" } else { "<" }
+            )
+        })
+        .collect();
+    let need = words.join(" and ");
+    let obstructed = matched < slots.len();
+    let reason = if obstructed {
+        format!(
+            "Obstructed: with d = 1 the target needs {need}, each from its own neuron, but from \
+             this component no neurons can provide them all (the sign of w_k is frozen where \
+             c_k > 0, the sign of v_k where c_k < 0), so the global optimum is unreachable."
+        )
+    } else {
+        format!(
+            "Not obstructed: with d = 1 the target needs {need}, and this component has a \
+             neuron free to provide each."
+        )
+    };
+    Ok(Verdict {
+        obstructed,
+        capacity,
+        reason,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,14 @@
 //!   independent, so a browser can spread them over workers and [`aggregate`] the results in any
 //!   order.
 //! - Seeds are 0, 1, …, seeds − 1. The standard deviation is the sample one (n − 1), 0 for one seed.
-//! - A diverged job is scored at its last finite state and counted in `diverged_runs`.
+//! - A job has *diverged* when training stopped on a loss or a parameter that is not finite
+//!   ([`crate::core::train::Trainer`] then keeps the last finite state), or when at the end its
+//!   training BCE or its test BCE is above [`DIVERGED_BCE`] (or not finite). The bound is a decision
+//!   of ours, not the paper's: a BCE is ln 2 ≈ 0.69 at logit 0 and a BCE of 1000 nats per example
+//!   needs logits of about a thousand on the wrong side, which only runaway weights produce (at
+//!   η = 1000 the losses stay finite but reach 1e120 within 20 steps, so "not finite" alone counted
+//!   none of them). A diverged job is scored at its last finite state and counted in
+//!   `diverged_runs`.
 
 use crate::core::data::{Split, breast_cancer_split};
 use crate::core::error::ConfigError;
@@ -20,6 +27,9 @@ use serde::{Deserialize, Serialize};
 pub const MAX_SEEDS: u64 = 1000;
 /// Largest number of steps per job.
 pub const MAX_STEPS: u64 = 10_000_000;
+/// A job whose training or test BCE ends above this many nats per example has diverged (see the
+/// module header).
+pub const DIVERGED_BCE: f64 = 1000.0;
 
 /// What to sweep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,7 +113,7 @@ pub struct JobResult {
     pub job: SweepJob,
     /// Test BCE at the end.
     pub test_bce: f64,
-    /// Whether training diverged (scored at its last finite state).
+    /// Whether training diverged (see the module header; scored at its last finite state).
     pub diverged: bool,
 }
 
@@ -144,17 +154,22 @@ pub fn run_job(
 ) -> Result<JobResult, ConfigError> {
     let ex = fig4_on(&split.train, &split.test, job.l, job.l_plus, job.seed)?;
     let mut trainer = Trainer::new(ex.net, &ex.train, lr, Integrator::Gd)?;
-    let mut diverged = false;
+    let mut stopped = false;
     for _ in 0..steps {
         if trainer.step().is_err() {
-            diverged = true;
+            stopped = true;
             break;
         }
     }
+    // The loss at the last θ (a step only checks the loss at its start); a non-finite one undoes
+    // the last step, as the trainer does.
+    let train_bce = trainer.checked_loss();
     let arch = *trainer.arch();
     let batch = Batch::new(&arch, &split.test)?;
     let mut scratch = Scratch::new(&arch, &batch);
     let test_bce = loss(&arch, trainer.params(), &batch, &mut scratch);
+    let within = |x: f64| x <= DIVERGED_BCE;
+    let diverged = stopped || !train_bce.is_ok_and(within) || !within(test_bce);
     Ok(JobResult {
         job,
         test_bce,

@@ -13,6 +13,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::app::export;
+use crate::app::fig3::T_STAR;
+use crate::app::format;
+use crate::app::link::{self, View};
 use crate::app::random_run::{ObstructionGrid, RandomRun, scheme_label};
 use crate::app::session::{Session, SessionConfig};
 use crate::app::single_neuron::{NeuronRun, StartKind, WINDOW};
@@ -78,10 +81,11 @@ pub fn run_color(verdict: Option<&Verdict>) -> RGBColor {
     }
 }
 
-/// A number with a true minus sign and two decimals.
+/// A number with a true minus sign and two decimals (scientific from 10⁶ on, as the readouts
+/// write it).
 pub fn signed(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.replacen('-', "−", 1)
+    let s = format::signed(x, 2);
+    s.strip_prefix('+').map_or(s.clone(), str::to_string)
 }
 
 /// "neuron 1: c₁ = −1.00 (two sheets)".
@@ -98,13 +102,27 @@ pub fn neuron_title(k: usize, c: f64, kind: QuadricKind) -> String {
     format!("neuron {}: c{sub} = {} ({shape})", k + 1, signed(c))
 }
 
+/// A Fig. 3 legend entry in the words of the controls and the row titles: "Top run: obstructed
+/// (+,+)"; when the verdict now says otherwise (a discrete step jumped sheets), it is added.
 fn series_label(row: &str, preset: &str, verdict: Option<&Verdict>) -> String {
-    let kind = match verdict {
-        Some(v) if v.obstructed => "obstructed",
-        Some(_) => "good",
-        None => "run",
+    let label = link::option_label(View::Fig3, row, preset).unwrap_or(preset);
+    let title = if row == "top" {
+        "Top run"
+    } else {
+        "Bottom run"
     };
-    format!("{row} row: {preset} ({kind})")
+    let said_obstructed = label.starts_with("obstructed");
+    match verdict {
+        Some(v) if v.obstructed != said_obstructed => format!(
+            "{title}: {label}, now {}",
+            if v.obstructed {
+                "obstructed"
+            } else {
+                "not obstructed"
+            }
+        ),
+        _ => format!("{title}: {label}"),
+    }
 }
 
 /// The cube (centre, half-width) of neuron k's Fig. 3 panel: framed on what the run has visited
@@ -217,10 +235,12 @@ pub fn draw_fig3_loss<DB: DrawingBackend>(
             color: cb,
         },
     ];
+    // The axis runs to t* (the paper's run length) from step 0 on, and further with the runs.
+    let reached = top.trainer().steps().max(bottom.trainer().steps());
     let opts = LossChartOptions {
         title: FIG3_LOSS_TITLE,
         log_scale,
-        x_max: None,
+        x_max: Some(T_STAR.max(reached) as f64),
     };
     charts::draw_loss_chart(area, &series, &opts)
 }
@@ -629,7 +649,13 @@ mod tests {
         let loss = svg(800, 400, |a| draw_fig3_loss(a, &top, &bottom, true)).unwrap();
         let texts = svg_texts(&loss);
         assert!(texts.iter().any(|t| t == FIG3_LOSS_TITLE), "{texts:?}");
-        assert!(texts.iter().any(|t| t.contains("fig3-good-pm (good)")));
+        // The legend uses the controls' words (link::option_label), not the preset ids.
+        let good = link::option_label(View::Fig3, "bottom", "fig3-good-pm").unwrap();
+        assert!(
+            texts.iter().any(|t| t == &format!("Bottom run: {good}")),
+            "{texts:?}"
+        );
+        assert!(!texts.iter().any(|t| t.contains("fig3-")), "{texts:?}");
         let panel = svg(400, 400, |a| draw_fig3_neuron(a, &top, 1, 0.6, 0.35)).unwrap();
         assert!(
             svg_texts(&panel)

@@ -360,7 +360,7 @@ test("a sweep whose runs diverge never says NaN", async () => {
     assert.equal(rows[i].mean_test_bce, n.mean_test_bce, `row ${i}`);
     assert.equal(rows[i].diverged_runs, n.diverged_runs);
   }
-  assert.match(await page.textContent("#fig4-progress-text"), /Done: 10 runs in .*\. 10 diverged \(scored at their last finite state\)\./);
+  assert.match(await page.textContent("#fig4-progress-text"), /^Done in .*: 10 of 10 runs diverged \(a training or test BCE not finite or above 1000\); each is scored at its last finite state\.$/);
   await page.focus("#fig4-heatmap");
   await page.keyboard.press("ArrowUp");
   const text = await page.evaluate(() => document.body.innerText);

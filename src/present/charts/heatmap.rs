@@ -22,7 +22,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::loss::linear_tick;
-use super::{ChartError, FontSizes, INK};
+use super::ticks::linear_ticks;
+use super::{ChartError, FontSizes, INK, fitted_title_size};
 
 /// Viridis at 0, 0.1, …, 1 (matplotlib's published colour map, sampled at 11 points).
 const VIRIDIS: [(u8, u8, u8); 11] = [
@@ -151,7 +152,6 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     let fonts = FontSizes::for_height(h_px.min(w_px * 1.2) as u32);
     let body = fonts.body;
     let text = (FontFamily::SansSerif, body).into_font().color(&INK);
-    let title_style = (FontFamily::SansSerif, fonts.title).into_font().color(&INK);
     let size = |s: &str| -> f64 {
         area.estimate_text_size(s, &text)
             .map(|(w, _)| f64::from(w))
@@ -160,8 +160,8 @@ pub fn draw_heatmap<DB: DrawingBackend>(
 
     let x_labels: Vec<String> = map.x_values.iter().map(linear_tick).collect();
     let y_labels: Vec<String> = map.y_values.iter().map(linear_tick).collect();
-    let bar_ticks = colorbar_ticks(lo, hi);
-    let bar_labels: Vec<String> = bar_ticks.iter().map(linear_tick).collect();
+    let bar = linear_ticks(lo, hi, 5, 0.0);
+    let (bar_ticks, bar_labels) = (bar.values, bar.labels);
     // Measuring text is slow on some backends (in the browser plotters lays every string out on a
     // fresh canvas), so only the longest label (by characters) of each axis is measured.
     let widest = |labels: &[String]| {
@@ -211,13 +211,22 @@ pub fn draw_heatmap<DB: DrawingBackend>(
     };
 
     if !map.title.is_empty() {
+        // Centred over the grid where it fits, moved (and if need be made smaller) so it never
+        // leaves the area: a clipped title would run into the y description.
+        let size = fitted_title_size(area, map.title, fonts.title, w_px - 2.0 * margin);
+        let style = (FontFamily::SansSerif, size).into_font().color(&INK);
+        let width = area
+            .estimate_text_size(map.title, &style)
+            .map(|(w, _)| f64::from(w))
+            .unwrap_or(size * 0.6 * map.title.chars().count() as f64);
+        let half = (width / 2.0).min(w_px / 2.0);
         let centre = (layout.left + layout.width / 2.0)
-            .max(w_px * 0.3)
-            .min(w_px * 0.7);
+            .max(margin + half)
+            .min(w_px - margin - half);
         area.draw_text(
             map.title,
-            &title_style.pos(Pos::new(HPos::Center, VPos::Center)),
-            (centre as i32, (margin + title_h / 2.0) as i32),
+            &style.pos(Pos::new(HPos::Center, VPos::Center)),
+            (centre.round() as i32, (margin + title_h / 2.0) as i32),
         )?;
     }
 
@@ -396,28 +405,6 @@ fn merged_cells(
     }
     done.extend(open.into_iter().map(|(c, s, r0)| (c, s, (r0, rows))));
     done
-}
-
-/// Nice values (1, 2 or 5 × 10^k apart, about 5 of them) from `lo` to `hi`, both ends included
-/// when they are multiples of the step.
-fn colorbar_ticks(lo: f64, hi: f64) -> Vec<f64> {
-    let raw = (hi - lo) / 5.0;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw * 0.999)
-        .unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    (first..=last)
-        .map(|k| {
-            let v = k as f64 * step;
-            // Remove the rounding noise of k × step (e.g. 0.6000000000000001).
-            (v * 1e9).round() / 1e9
-        })
-        .map(|v| if v.abs() < step * 1e-9 { 0.0 } else { v })
-        .collect()
 }
 
 /// The indices of the axis values to label when a cell is `cell_px` pixels long and two labels
@@ -651,10 +638,10 @@ mod tests {
             "hidden width l",
             "input dimension d",
             "P(obstruction)",
-            "0",
+            "0.0",
             "0.2",
             "0.8",
-            "1",
+            "1.0",
             "4",
             "30",
         ] {
@@ -791,12 +778,16 @@ mod tests {
 
     #[test]
     fn colorbar_ticks_are_nice() {
-        assert_eq!(colorbar_ticks(0.0, 1.0), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
-        assert_eq!(
-            colorbar_ticks(0.0, 50.0),
-            vec![0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
-        );
-        let t = colorbar_ticks(-0.3, 0.7);
+        let ticks = |lo, hi| linear_ticks(lo, hi, 5, 0.0).values;
+        let close = |a: &[f64], b: &[f64]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12)
+        };
+        assert!(close(&ticks(0.0, 1.0), &[0.0, 0.2, 0.4, 0.6, 0.8, 1.0]));
+        assert!(close(
+            &ticks(0.0, 50.0),
+            &[0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
+        ));
+        let t = ticks(-0.3, 0.7);
         assert!(t.contains(&0.0) && t.len() >= 4, "{t:?}");
     }
 

@@ -9,18 +9,27 @@
 //! - log y axis "loss L(θ), log scale": a loss ≤ 0 cannot be placed on it, so it is drawn at a
 //!   floor one decade below the smallest positive loss (1e-12 if there is none);
 //! - empty series draw empty axes (and still get their legend entry);
+//! - ticks and their labels come from `ticks` (scientific notation for huge or tiny values; a log
+//!   axis that spans less than a decade gets 2× and 5× or plain decimal ticks);
 //! - long series are thinned to a few points per horizontal pixel, always keeping the last point.
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::legend::Legend;
-use super::{ChartError, FontSizes, GRID, INK, decimated_indices, superscript, thin_by_pixels};
+use plotters::coord::combinators::LogCoord;
+use plotters::coord::types::RangedCoordf64;
+
+use super::ticks::{Keyed, Ticks, linear_ticks, log_ticks, number_tick};
+use super::{
+    ChartError, FontSizes, GRID, INK, decimated_indices, fitted_title, thin_by_pixels, y_label_area,
+};
 
 /// Floor of the log scale when no loss is positive.
 const LOG_FLOOR: f64 = 1e-12;
+/// The log axis of a chart without any point yet: two decades below 1.
+const EMPTY_LOG_RANGE: (f64, f64) = (0.01, 1.0);
 
 /// One run's loss curve.
 #[derive(Debug, Clone, Copy)]
@@ -72,17 +81,21 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
         .margin_right((body * 1.2) as u32)
         .margin_left((body * 0.4) as u32)
         .margin_bottom((body * 0.4) as u32)
-        .x_label_area_size((body * 2.9) as u32)
-        .y_label_area_size((body * 4.6) as u32);
+        .x_label_area_size((body * 2.9) as u32);
     if !opts.title.is_empty() {
-        builder.caption(
-            opts.title,
-            (FontFamily::SansSerif, fonts.title).into_font().color(&INK),
-        );
+        let (title, font) = fitted_title(area, opts.title, fonts.title);
+        builder.caption(title, font.color(&INK));
     }
 
+    let x_ticks = linear_ticks(x_lo, x_hi, 6, 1.0);
+    let x_range = Keyed::new(RangedCoordf64::from(x_lo..x_hi), &x_ticks);
     if opts.log_scale {
-        let floor = log_floor(&curves);
+        let any_point = curves.iter().any(|c| !c.is_empty());
+        let floor = if any_point {
+            log_floor(&curves)
+        } else {
+            EMPTY_LOG_RANGE.0
+        };
         let curves: Vec<Vec<(f64, f64)>> = curves
             .into_iter()
             .map(|c| c.into_iter().map(|(x, y)| (x, y.max(floor))).collect())
@@ -93,17 +106,25 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
             .map(|&(_, y)| y)
             .fold(floor, f64::max);
         // At least one decade, and headroom above the largest loss (8 % of the decades shown).
-        let y_hi = (y_max * 1.5)
-            .max(y_max * (y_max / floor).powf(0.08))
-            .max(floor * 10.0);
-        let mut chart = builder.build_cartesian_2d(x_lo..x_hi, (floor..y_hi).log_scale())?;
+        let y_hi = if any_point {
+            (y_max * 1.5)
+                .max(y_max * (y_max / floor).powf(0.08))
+                .max(floor * 10.0)
+                .min(f64::MAX)
+        } else {
+            EMPTY_LOG_RANGE.1
+        };
+        let y_ticks = log_ticks(floor, y_hi, 6);
+        let y_range = Keyed::new(LogCoord::from((floor..y_hi).log_scale()), &y_ticks);
+        builder.y_label_area_size(y_label_area(area, &y_ticks, body).max((body * 4.6) as u32));
+        let mut chart = builder.build_cartesian_2d(x_range, y_range)?;
         finish(
             &mut chart,
             series,
             &curves,
             body,
             "loss L(θ), log scale",
-            &log_tick,
+            (&x_ticks, &y_ticks),
         )
     } else {
         let y_lo = curves.iter().flatten().map(|&(_, y)| y).fold(0.0, f64::min);
@@ -113,28 +134,42 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
             .map(|&(_, y)| y)
             .fold(f64::NEG_INFINITY, f64::max);
         let y_hi = if y_max > y_lo {
-            y_max + 0.05 * (y_max - y_lo)
+            // 5 % headroom, computed so that it cannot overflow.
+            (y_max + 0.05 * (y_max / 2.0 - y_lo / 2.0) * 2.0).min(f64::MAX)
         } else {
             y_lo + 1.0
         };
-        let mut chart = builder.build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)?;
-        finish(&mut chart, series, &curves, body, "loss L(θ)", &linear_tick)
+        let y_ticks = linear_ticks(y_lo, y_hi, 6, 0.0);
+        let y_range = Keyed::new(RangedCoordf64::from(y_lo..y_hi), &y_ticks);
+        builder.y_label_area_size(y_label_area(area, &y_ticks, body).max((body * 4.6) as u32));
+        let mut chart = builder.build_cartesian_2d(x_range, y_range)?;
+        finish(
+            &mut chart,
+            series,
+            &curves,
+            body,
+            "loss L(θ)",
+            (&x_ticks, &y_ticks),
+        )
     }
 }
 
 /// Mesh, curves and legend on a built chart; shared by the linear and the log y axis.
-fn finish<'a, DB, Y>(
-    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
+fn finish<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
     series: &[LossSeries],
     curves: &[Vec<(f64, f64)>],
     body: f64,
     y_desc: &str,
-    y_format: &dyn Fn(&f64) -> String,
+    (x_ticks, y_ticks): (&Ticks, &Ticks),
 ) -> Result<(), ChartError>
 where
     DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
     Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
+    let x_format = |v: &f64| x_ticks.label(*v);
+    let y_format = |v: &f64| y_ticks.label(*v);
     let text = (FontFamily::SansSerif, body).into_font().color(&INK);
     let ticks = (FontFamily::SansSerif, body * 0.85).into_font().color(&INK);
     chart
@@ -145,8 +180,8 @@ where
         .label_style(ticks.clone())
         .x_labels(6)
         .y_labels(6)
-        .x_label_formatter(&linear_tick)
-        .y_label_formatter(y_format)
+        .x_label_formatter(&x_format)
+        .y_label_formatter(&y_format)
         .bold_line_style(GRID.stroke_width(1))
         .light_line_style(TRANSPARENT)
         .axis_style(INK.stroke_width(1))
@@ -180,13 +215,14 @@ where
 
 /// The corner of the plotting area where a legend of `size` pixels covers the fewest curve pixels:
 /// upper right unless a curve runs there, then lower left, upper left, lower right.
-fn legend_position<'a, DB, Y>(
-    chart: &ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
+fn legend_position<'a, DB, X, Y>(
+    chart: &ChartContext<'a, DB, Cartesian2d<X, Y>>,
     curves: &[Vec<(f64, f64)>],
     (w, h): (i32, i32),
 ) -> SeriesLabelPosition
 where
     DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
     Y: Ranged<ValueType = f64>,
 {
     // plotters puts a corner legend 5 px from the plotting area's edges; pad a few pixels more.
@@ -238,7 +274,8 @@ where
         .map_or(SeriesLabelPosition::UpperRight, |(position, _, _)| position)
 }
 
-/// The x axis range: from min(0, smallest step) to `x_max` or the largest step, never empty.
+/// The x axis range: from min(0, smallest step) to `x_max` or the largest step, never empty (ten
+/// steps when the data give no range).
 fn x_range(series: &[LossSeries], x_max: Option<f64>) -> (f64, f64) {
     let steps = || {
         series
@@ -252,7 +289,8 @@ fn x_range(series: &[LossSeries], x_max: Option<f64>) -> (f64, f64) {
         Some(m) if m.is_finite() && m > lo => m,
         _ => steps().fold(lo, f64::max),
     };
-    if hi > lo { (lo, hi) } else { (lo, lo + 1.0) }
+    // An empty run (or one at step 0) still gets an axis of a few whole steps.
+    if hi > lo { (lo, hi) } else { (lo, lo + 10.0) }
 }
 
 /// The finite points with step ≤ `x_hi`, thinned to at most `max_points`.
@@ -282,42 +320,9 @@ fn log_floor(curves: &[Vec<(f64, f64)>]) -> f64 {
     }
 }
 
-/// Tick label of a linear axis: integers without decimals, others with up to 3 decimals and no
-/// trailing zeros; negative numbers with a true minus sign.
+/// Tick label of a linear axis without a known step (see [`super::ticks::number_tick`]).
 pub(crate) fn linear_tick(v: &f64) -> String {
-    let v = *v;
-    let s = if (v - v.round()).abs() < 1e-9 * v.abs().max(1.0) {
-        format!("{}", v.round() as i64)
-    } else {
-        let s = format!("{v:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    };
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.replace('-', "\u{2212}")
-    }
-}
-
-/// Tick label of a log axis: plain decimals from 0.01 to 999, else powers of ten as `10⁻³` and
-/// other values as `2×10⁻³`.
-fn log_tick(v: &f64) -> String {
-    let v = *v;
-    if !(v.is_finite() && v > 0.0) || (1e-2..1e3).contains(&v) {
-        return linear_tick(&v);
-    }
-    let mut k = v.log10().floor();
-    let mut m = (v / 10f64.powf(k) * 10.0).round() / 10.0;
-    if m >= 10.0 {
-        m /= 10.0;
-        k += 1.0;
-    }
-    let exponent = superscript(k as i64);
-    if (m - 1.0).abs() < 1e-9 {
-        format!("10{exponent}")
-    } else {
-        format!("{}×10{exponent}", linear_tick(&m))
-    }
+    number_tick(*v)
 }
 
 #[cfg(test)]
@@ -520,7 +525,7 @@ mod tests {
         }];
         assert_eq!(x_range(&series, Some(10.0)), (0.0, 10.0));
         assert_eq!(x_range(&series, None), (0.0, 20.0));
-        assert_eq!(x_range(&[], None), (0.0, 1.0));
+        assert_eq!(x_range(&[], None), (0.0, 10.0));
         assert_eq!(finite_points(&pts, 10.0, 1000).len(), 2);
     }
 
@@ -538,11 +543,116 @@ mod tests {
         assert_eq!(linear_tick(&0.25), "0.25");
         assert_eq!(linear_tick(&-0.0), "0");
         assert_eq!(linear_tick(&-0.5), "−0.5");
-        assert_eq!(log_tick(&1e-3), "10⁻³");
-        assert_eq!(log_tick(&2e-3), "2×10⁻³");
-        assert_eq!(log_tick(&1e-12), "10⁻¹²");
-        assert_eq!(log_tick(&0.1), "0.1");
-        assert_eq!(log_tick(&1.0), "1");
-        assert_eq!(log_tick(&1e5), "10⁵");
+        let log = |lo: f64, hi: f64| log_ticks(lo, hi, 6).labels;
+        assert_eq!(log(1e-3, 3e-3), ["10⁻³", "2×10⁻³", "3×10⁻³"]);
+        assert!(log(1e-12, 1e-9).contains(&"10⁻¹²".to_string()));
+        assert_eq!(log(0.1, 1.0), ["0.1", "0.2", "0.5", "1"]);
+        assert!(log(1e5, 1e7).contains(&"10⁵".to_string()));
+    }
+
+    /// The tick labels of the y axis: texts that read as numbers (or powers of ten) and are not
+    /// x ticks (those are whole steps here, drawn below the plot).
+    fn numeric_texts(svg: &str) -> Vec<String> {
+        svg_texts(svg)
+            .into_iter()
+            .filter(|t| {
+                let t = t.replace('−', "-");
+                t.parse::<f64>().is_ok() || t.contains("×10") || t.starts_with("10")
+            })
+            .collect()
+    }
+
+    /// Issue 12: a short run on the log scale (loss between 0.2 and 0.5) had one tick label; an
+    /// empty chart at step 0 had a one-step axis with decimals of a step.
+    #[test]
+    fn short_log_runs_and_empty_charts_get_several_ticks() -> Result<(), ChartError> {
+        let short: Vec<(f64, f64)> = (0..30)
+            .map(|i| (f64::from(i), 0.5 - 0.01 * f64::from(i)))
+            .collect();
+        let series = [LossSeries {
+            label: "short",
+            points: &short,
+            color: GOOD,
+        }];
+        let opts = LossChartOptions {
+            title: "short",
+            log_scale: true,
+            x_max: None,
+        };
+        let svg = render(&series, &opts)?;
+        let y: Vec<String> = numeric_texts(&svg)
+            .into_iter()
+            .filter(|t| t.contains('.') || t.contains("×10"))
+            .collect();
+        assert!(y.len() >= 3, "log ticks {y:?}");
+        // Each log tick reads as a value inside the axis (a decade below 0.21 up to above 0.5).
+        for t in &y {
+            let v: f64 = t.parse().unwrap_or(f64::NAN);
+            assert!(v > 0.02 && v < 1.0, "{t}");
+        }
+        for log_scale in [false, true] {
+            for points in [&[][..], &[(0.0, 0.3)][..]] {
+                let series = [LossSeries {
+                    label: "step 0",
+                    points,
+                    color: GOOD,
+                }];
+                let svg = render(
+                    &series,
+                    &LossChartOptions {
+                        title: "empty",
+                        log_scale,
+                        x_max: None,
+                    },
+                )?;
+                let texts = numeric_texts(&svg);
+                // Whole steps on x (no "0.2" of a step), at least three of them, and at least
+                // three y labels.
+                let x: Vec<&String> = texts.iter().filter(|t| !t.contains('.')).collect();
+                assert!(x.len() >= 3, "log {log_scale}, {points:?}: {texts:?}");
+                assert!(
+                    texts.len() - x.len() >= 2,
+                    "log {log_scale}, {points:?}: {texts:?}"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// A diverging run's loss (1e132) on the linear axis: scientific labels, none saturated, the
+    /// top one near the data.
+    #[test]
+    fn huge_losses_get_scientific_labels() -> Result<(), ChartError> {
+        let pts = [(0.0, 0.3), (1.0, 4e40), (2.0, 3.987e132)];
+        let series = [LossSeries {
+            label: "diverging",
+            points: &pts,
+            color: OBSTRUCTED,
+        }];
+        for log_scale in [false, true] {
+            let svg = render(
+                &series,
+                &LossChartOptions {
+                    title: "huge",
+                    log_scale,
+                    x_max: None,
+                },
+            )?;
+            let texts = svg_texts(&svg);
+            assert!(
+                texts
+                    .iter()
+                    .all(|t| t.chars().count() < 24 && !t.contains("922337")),
+                "{texts:?}"
+            );
+            if !log_scale {
+                let top = texts
+                    .iter()
+                    .filter_map(|t| t.parse::<f64>().ok())
+                    .fold(0.0, f64::max);
+                assert!(top > 1e132 && top < 5e132, "{texts:?}");
+            }
+        }
+        Ok(())
     }
 }

@@ -14,6 +14,7 @@
 //! - [`heatmap`]: a viridis heatmap with a colour bar (the appendix maps, the Fig. 4 grid).
 //! - [`sweep`]: the Fig. 4 heatmap over (l, l+) and the curves against l+ and l+/l.
 //! - `legend`: legends measured through the backend (so the page's text metrics are used).
+//! - `ticks`: tick positions and labels of linear and log axes, right for any finite range.
 //!
 //! Conventions shared by all charts:
 //! - a chart fills its whole area white and draws its own title; it never calls `present()`, so a
@@ -33,6 +34,7 @@ mod legend;
 pub mod loss;
 pub mod quadric;
 pub mod sweep;
+mod ticks;
 
 pub use loss::{LossChartOptions, LossSeries, draw_loss_chart};
 pub use quadric::{QuadricPanel, draw_quadric_panel, quadric_wireframe};
@@ -107,6 +109,59 @@ pub(crate) fn superscript(n: i64) -> String {
         .collect()
 }
 
+/// The title `title` and a font size at most `size` at which it fits in `max_width` pixels of
+/// `area` (measured through the backend, so the page's own text metrics decide): a title is
+/// made smaller rather than clipped, down to 8 px.
+pub(crate) fn fitted_title_size<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    size: f64,
+    max_width: f64,
+) -> f64 {
+    let font = TextStyle::from((FontFamily::SansSerif, size).into_font());
+    let width = area
+        .estimate_text_size(title, &font)
+        .map(|(w, _)| f64::from(w))
+        .unwrap_or(size * 0.6 * title.chars().count() as f64);
+    if width <= max_width || width <= 0.0 {
+        size
+    } else {
+        (size * max_width / width).floor().max(8.0)
+    }
+}
+
+/// A chart's caption that fits its area's width (with a margin of a title size on each side),
+/// for plotters' `ChartBuilder::caption`.
+pub(crate) fn fitted_title<'t, DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &'t str,
+    size: f64,
+) -> (&'t str, FontDesc<'static>) {
+    let (w, _) = area.dim_in_pixel();
+    let fitted = fitted_title_size(area, title, size, f64::from(w) - 2.0 * size);
+    (title, (FontFamily::SansSerif, fitted).into_font())
+}
+
+/// Pixels for the tick labels of a y axis (their widest label measured through the backend) and
+/// the rotated axis description beside them: at least `4.2 × body`.
+pub(crate) fn y_label_area<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    ticks: &ticks::Ticks,
+    body: f64,
+) -> u32 {
+    let font = TextStyle::from((FontFamily::SansSerif, body * 0.85).into_font());
+    let widest = ticks
+        .labels
+        .iter()
+        .max_by_key(|s| s.chars().count())
+        .map_or(0.0, |s| {
+            area.estimate_text_size(s, &font)
+                .map(|(w, _)| f64::from(w))
+                .unwrap_or(body * 0.6 * s.chars().count() as f64)
+        });
+    (widest + body * 2.4).max(body * 4.2).round() as u32
+}
+
 /// Checks that the area is at least `min_px` pixels on each side, fills it white and draws
 /// `title` centred at its top. Returns the font sizes and the area's width and height in pixels.
 pub(crate) fn begin_titled_chart<DB: DrawingBackend>(
@@ -122,7 +177,8 @@ pub(crate) fn begin_titled_chart<DB: DrawingBackend>(
     area.fill(&WHITE)?;
     let fonts = FontSizes::for_height(h);
     let (w, h) = (f64::from(w), f64::from(h));
-    let title_style = (FontFamily::SansSerif, fonts.title)
+    let title_size = fitted_title_size(area, title, fonts.title, w - 2.0 * fonts.body);
+    let title_style = (FontFamily::SansSerif, title_size)
         .into_font()
         .color(&INK)
         .pos(Pos::new(HPos::Center, VPos::Top));

@@ -16,12 +16,14 @@
 //!   l+ = 0, 1, …, max l; a cell with l+ > l, or without a row, is NaN (no data).
 
 use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::heatmap::{Heatmap, HeatmapLayout, draw_heatmap};
 use super::legend::Legend;
-use super::{ChartError, FontSizes, GOOD, GRID, INK, OBSTRUCTED};
+use plotters::coord::types::RangedCoordf64;
+
+use super::ticks::{Keyed, linear_ticks};
+use super::{ChartError, FontSizes, GOOD, GRID, INK, OBSTRUCTED, fitted_title, y_label_area};
 use crate::experiments::sweep::SweepRow;
 
 /// What the x axis of [`draw_sweep_curves`] shows.
@@ -191,7 +193,8 @@ pub fn draw_sweep_curves<DB: DrawingBackend>(
         (lo.min(v), hi.max(v))
     });
     let y_hi = if y_max > y_min {
-        y_max + 0.05 * (y_max - y_min)
+        // 5 % headroom, computed so that it cannot overflow.
+        (y_max + 0.05 * (y_max / 2.0 - y_min / 2.0) * 2.0).min(f64::MAX)
     } else {
         y_min + 1.0
     };
@@ -206,45 +209,43 @@ pub fn draw_sweep_curves<DB: DrawingBackend>(
     // Room at both ends so the dots and the dodged bars at 0 and at the end stay inside.
     let pad = 0.04 * x_max;
     let (x_lo, x_hi) = (-pad, x_max + pad);
+    let x_ticks = match x_axis {
+        // Whole numbers of neurons only, at most ~9 of them.
+        SweepAxis::LPlus => linear_ticks(0.0, x_max, 8, 1.0),
+        SweepAxis::Percentage => linear_ticks(0.0, 100.0, 5, 0.0),
+    };
+    let y_ticks = linear_ticks(y_min, y_hi, 6, 0.0);
 
     let text = (FontFamily::SansSerif, body).into_font().color(&INK);
     let ticks = (FontFamily::SansSerif, body * 0.85).into_font().color(&INK);
+    let title = fitted_title(area, x_axis.title(), fonts.title);
     let mut chart = ChartBuilder::on(area)
         .margin_top((body * 0.6) as u32)
         .margin_right((body * 1.2) as u32)
         .margin_left((body * 0.4) as u32)
         .margin_bottom((body * 0.4) as u32)
         .x_label_area_size((body * 2.9) as u32)
-        .y_label_area_size((body * 4.2) as u32)
-        .caption(
-            x_axis.title(),
-            (FontFamily::SansSerif, fonts.title).into_font().color(&INK),
-        )
-        .build_cartesian_2d(x_lo..x_hi, y_min..y_hi)?;
+        .y_label_area_size(y_label_area(area, &y_ticks, body))
+        .caption(title.0, title.1.color(&INK))
+        .build_cartesian_2d(
+            Keyed::new(RangedCoordf64::from(x_lo..x_hi), &x_ticks),
+            Keyed::new(RangedCoordf64::from(y_min..y_hi), &y_ticks),
+        )?;
     let x_format = move |x: &f64| match x_axis {
-        SweepAxis::LPlus => format!("{x:.0}"),
-        SweepAxis::Percentage => format!("{x:.0} %"),
+        SweepAxis::LPlus => x_ticks.label(*x),
+        SweepAxis::Percentage => format!("{} %", x_ticks.label(*x)),
     };
-    let y_format = |y: &f64| {
-        let s = format!("{y:.2}");
-        if s == "-0.00" { "0.00".into() } else { s }.replacen('-', "−", 1)
-    };
+    let y_format = |y: &f64| y_ticks.label(*y);
     let mut mesh = chart.configure_mesh();
     mesh.x_desc(x_axis.x_desc())
         .y_desc("test BCE")
         .axis_desc_style(text.clone())
         .label_style(ticks)
-        .y_labels(6)
         .x_label_formatter(&x_format)
         .y_label_formatter(&y_format)
         .bold_line_style(GRID.stroke_width(1))
         .light_line_style(TRANSPARENT)
         .axis_style(INK.stroke_width(1));
-    match x_axis {
-        // Integer ticks only: at most ~9 of them.
-        SweepAxis::LPlus => mesh.x_labels(((x_max as usize) + 1).min(9)),
-        SweepAxis::Percentage => mesh.x_labels(6),
-    };
     mesh.draw()?;
 
     let line_width = ((body / 8.0).round() as u32).max(2);
@@ -309,13 +310,18 @@ pub fn draw_sweep_curves<DB: DrawingBackend>(
 /// Where the legend box covers the fewest samples of the data (dots, points along the curves and
 /// along the error bars): the corners first (upper right, upper left, lower left, lower right),
 /// then the middles of the edges, then a grid over the plot; the first best one wins.
-fn legend_corner<'a, DB: DrawingBackend + 'a>(
-    chart: &ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+fn legend_corner<'a, DB, X, Y>(
+    chart: &ChartContext<'a, DB, Cartesian2d<X, Y>>,
     curves: &[SweepCurve],
     n: usize,
     step: f64,
     (w, h): (i32, i32),
-) -> SeriesLabelPosition {
+) -> SeriesLabelPosition
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
     let (xr, yr) = chart.plotting_area().get_pixel_range();
     let (area_w, area_h) = (xr.end - xr.start, yr.end - yr.start);
     let mut samples: Vec<(f64, f64)> = Vec::new();
@@ -580,6 +586,92 @@ mod tests {
         }
         let (svg, _) = render_heatmap(&rows, None)?;
         std::fs::write(dir.join("sweep-heatmap.svg"), svg)?;
+        Ok(())
+    }
+
+    /// The largest number a chart's tick labels say, read independently of the formatter.
+    fn largest_tick(texts: &[String]) -> f64 {
+        texts
+            .iter()
+            .filter_map(|t| t.replace('−', "-").parse::<f64>().ok())
+            .fold(f64::NEG_INFINITY, f64::max)
+    }
+
+    /// Issue 12: a sweep at η = 1000 has test BCEs near 1e120…3e125. The colour bar read
+    /// 9223372036854775807 three times (a saturating f64 → i64 cast) and the curves' axis ended in
+    /// a clipped 300-digit number.
+    #[test]
+    fn huge_losses_get_scientific_ticks_that_cover_the_data() -> Result<(), ChartError> {
+        let rows = vec![
+            row(1, 0, 1.1027053120664866e120, 0.0),
+            row(1, 1, 3.0043757684152088e125, 0.0),
+            row(2, 0, 2.3692220730612135e124, 0.0),
+            row(2, 1, 4.267734371072221e124, 0.0),
+            row(2, 2, 4.568040444473924e124, 0.0),
+        ];
+        let largest = 3.0043757684152088e125;
+        let (svg, _) = render_heatmap(&rows, None)?;
+        let texts = svg_texts(&svg);
+        for t in &texts {
+            assert!(!t.contains("922337") && t.chars().count() < 60, "{t}");
+        }
+        // The colour bar's labels are distinct and span the data's magnitude.
+        let bar: Vec<&String> = texts.iter().filter(|t| t.contains("e+")).collect();
+        assert!(bar.len() >= 2, "{texts:?}");
+        let mut distinct = bar.clone();
+        distinct.dedup();
+        assert_eq!(distinct.len(), bar.len(), "{bar:?}");
+        let top = largest_tick(&texts);
+        assert!(
+            top > 0.5 * largest && top <= largest,
+            "colour bar ends at {top}"
+        );
+        for axis in [SweepAxis::LPlus, SweepAxis::Percentage] {
+            let svg = render_curves(&rows, axis)?;
+            let texts = svg_texts(&svg);
+            for t in &texts {
+                assert!(!t.contains("922337") && t.chars().count() < 60, "{t}");
+            }
+            // The y axis reaches the largest mean: its top label is within a step of it.
+            let top = largest_tick(&texts);
+            assert!(
+                top > 0.5 * largest && top <= 1.06 * largest,
+                "{axis:?}: {top}"
+            );
+        }
+        Ok(())
+    }
+
+    /// The heatmap's title stays inside the area (it used to be centred at 30 % of the width
+    /// whatever its length, so a long title started left of the area and ran into the y label).
+    #[test]
+    fn the_heatmap_title_is_never_clipped() -> Result<(), ChartError> {
+        let rows = rows_for(&[1, 2]);
+        for width in [320u32, 480, 640] {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, (width, 640)).into_drawing_area();
+                draw_sweep_heatmap(&root, &rows, None)?;
+                root.present()?;
+            }
+            let title = "Mean test BCE by width l and l+";
+            let (x, _) = svg_text_position(&svg, title).ok_or(ChartError("no title".into()))?;
+            let size: f64 = svg
+                .split("<text")
+                .find(|c| c.contains(title))
+                .and_then(|c| c.split("font-size=\"").nth(1))
+                .and_then(|c| c.split('"').next())
+                .and_then(|v| v.parse().ok())
+                .ok_or(ChartError("no font size".into()))?;
+            // plotters' own estimate of the width of sans-serif text, 0.6 em a character.
+            let half = 0.6 * size * title.chars().count() as f64 / 2.0;
+            assert!(
+                x - half >= 0.0 && x + half <= f64::from(width),
+                "width {width}: title from {} to {}",
+                x - half,
+                x + half
+            );
+        }
         Ok(())
     }
 }
