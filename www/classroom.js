@@ -56,6 +56,8 @@ export function installClassroom({ state, views, currentView }) {
     const flag = Boolean(on);
     state.presentation = flag;
     root.classList.toggle("presenting", flag);
+    // Chart text of at least 18 CSS pixels on the projector (the canvases redraw as they resize).
+    if (state.wasm && state.wasm.setChartText) state.wasm.setChartText(flag, window.devicePixelRatio || 1);
     document.body.dataset.presentation = String(flag);
     toggle.setAttribute("aria-pressed", String(flag));
     toggle.textContent = flag ? "Leave (Esc)" : "Present";

@@ -103,12 +103,13 @@ function build(root) {
   const figure = el("div", { class: "fig1b-figure" }, [
     el("div", { class: "card fig1b-plot" }, [e.canvas]),
     el("div", { class: "fig1b-side" }, [
+      e.message,
       el("div", { class: "card fig1b-readouts" }, [e.verdict, el("h3", { text: "Readouts" }), e.readout]),
       run,
       start,
     ]),
   ]);
-  root.replaceChildren(head, e.message, figure, el("div", { class: "explain" }, [intro, keys]));
+  root.replaceChildren(head, figure, el("div", { class: "explain" }, [intro, keys]));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -128,8 +128,8 @@ function build(root) {
     wireMap(part);
   }
   // The maps with the hovered cell's readout and the drawn network's run beside them.
-  const side = el("div", { class: "hm-side" });
-  root.append(el("div", { class: "hm-layout" }, [mapsBox, side]), e.message);
+  const side = el("div", { class: "hm-side" }, [e.message]);
+  root.append(el("div", { class: "hm-layout" }, [mapsBox, side]));
 
   const cellCard = el("section", { class: "card hm-cell", "aria-labelledby": "hm-cell-title" });
   e.cell = el("dl", { id: "hm-readout", class: "readout", "aria-live": "polite" });

@@ -135,11 +135,12 @@ function build(root) {
         rich([
           "With one output, each neuron with c",
           ["sub", "k"],
-          " < 0 (a pathological neuron) lives on one of two sheets, so H(c) falls apart into 2",
-          ["sup", "l−"],
-          " components, one per choice of signs of the pathological output weights (l− is the number of such " +
-            "neurons). Training never leaves the component it starts in; the outlined cell is the network's own.",
+          " < 0 (a pathological neuron) lives on one of two sheets, so H(c) falls apart into components, " +
+            "one per choice of signs of the pathological output weights. Training never leaves the component it " +
+            "starts in; the outlined cell is the network's own.",
         ]),
+        // How this network's components are counted (Rust: for d = 1 the sign of w is frozen too).
+        el("p", { id: "topo-b-rule", className: "topo-rule" }),
         el("p", {
           className: "reading",
           text:
@@ -240,6 +241,7 @@ function renderDiagram(d) {
   const source = $("topo-b-source");
   showSentence(source, d.source, "topo-source");
   setData(source, SOURCE_DATA, d.source_data);
+  showSentence($("topo-b-rule"), d.rule, "topo-rule");
   const caption = $("topo-b-caption");
   showSentence(caption, d.caption, "topo-caption");
   setData(caption, CAPTION_DATA, d.caption_data);

@@ -225,3 +225,27 @@ impl std::fmt::Display for MeasureError {
 }
 
 impl std::error::Error for MeasureError {}
+
+/// Chart text for the screen in use: while presenting, every label at least 18 CSS pixels (so at
+/// least 18 × `device_pixel_ratio` pixels of the canvas), readable on a projector; otherwise the
+/// charts' default minimum. Charts drawn afterwards follow.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = setChartText)]
+pub fn set_chart_text(presenting: bool, device_pixel_ratio: f64) {
+    use crate::present::charts::{DEFAULT_MIN_TEXT_PX, set_min_text_px};
+    let dpr = if device_pixel_ratio.is_finite() {
+        device_pixel_ratio.clamp(0.5, 4.0)
+    } else {
+        1.0
+    };
+    // At most 96 (the clamp in set_min_text_px), so the cast cannot overflow.
+    let px = if presenting {
+        (PRESENTING_TEXT_CSS_PX * dpr).round() as u32
+    } else {
+        DEFAULT_MIN_TEXT_PX
+    };
+    set_min_text_px(px);
+}
+
+/// The smallest body text of a chart while presenting, in CSS pixels: tick labels, the smallest
+/// text of the charts, are 0.85 × body, so 21.5 puts them above 18 CSS pixels.
+const PRESENTING_TEXT_CSS_PX: f64 = 21.5;

@@ -220,16 +220,25 @@ pub fn draw_component_diagram<DB: DrawingBackend>(
          network"
             .to_string()
     };
-    let note_size = (body * 0.8).min((w - body) / (0.6 * note.chars().count() as f64));
+    // The note at 0.8 × body on one line, or on two (split at "; ") when one is too narrow; it is
+    // shrunk only when even two lines do not fit.
+    let fits = |text: &str, size: f64| 0.6 * size * text.chars().count() as f64 <= w - body;
+    let lines: Vec<&str> = if fits(&note, body * 0.8) {
+        vec![note.as_str()]
+    } else {
+        note.split_inclusive("; ").map(str::trim_end).collect()
+    };
+    let widest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(1) as f64;
+    let note_size = (body * 0.8).min((w - body) / (0.6 * widest));
     let note_style = (FontFamily::SansSerif, note_size)
         .into_font()
         .color(&INK)
         .pos(Pos::new(HPos::Center, VPos::Bottom));
-    area.draw_text(
-        &note,
-        &note_style,
-        ((w / 2.0) as i32, (h - body * 0.3) as i32),
-    )?;
+    for (i, line) in lines.iter().rev().enumerate() {
+        let y = h - body * 0.3 - i as f64 * note_size * 1.15;
+        area.draw_text(line, &note_style, ((w / 2.0) as i32, y as i32))?;
+    }
+    let note_h = lines.len() as f64 * note_size * 1.15;
 
     // Members of each class, in drawing order.
     let mut members: Vec<Vec<Vec<i8>>> = vec![Vec::new(); classes.len()];
@@ -246,7 +255,10 @@ pub fn draw_component_diagram<DB: DrawingBackend>(
         .fold(0.0, f64::max)
         + body;
     let (gx0, gx1) = (body * 0.5 + gutter, w - body * 0.5);
-    let (gy0, gy1) = (body * 0.4 + fonts.title * 1.7, h - body * 1.6);
+    let (gy0, gy1) = (
+        body * 0.4 + fonts.title * 1.7,
+        h - (body * 0.6 + note_h).max(body * 1.6),
+    );
     let grid_w = gx1 - gx0;
     let label_chars = sign_label(&vec![1; m]).chars().count() as f64;
     let wanted = (0.6 * body * label_chars + body * 1.4).max(body * 4.0);

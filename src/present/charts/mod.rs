@@ -40,6 +40,7 @@ pub use loss::{LossChartOptions, LossSeries, draw_loss_chart};
 pub use quadric::{QuadricPanel, draw_quadric_panel, quadric_wireframe};
 
 use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use plotters::coord::Shift;
 use plotters::drawing::DrawingAreaErrorKind;
@@ -86,10 +87,28 @@ pub(crate) struct FontSizes {
     pub(crate) title: f64,
 }
 
+/// The smallest body text of a chart, in pixels of its drawing area: 12 by default; the page raises
+/// it while presenting ([`set_min_text_px`]) so that chart text stays readable on a projector.
+static MIN_TEXT_PX: AtomicU32 = AtomicU32::new(DEFAULT_MIN_TEXT_PX);
+/// [`MIN_TEXT_PX`]'s default.
+pub const DEFAULT_MIN_TEXT_PX: u32 = 12;
+
+/// Sets the smallest body text of every chart drawn from now on (clamped to 8..=96 pixels). Text
+/// size changes no number a chart shows.
+pub fn set_min_text_px(px: u32) {
+    MIN_TEXT_PX.store(px.clamp(8, 96), Ordering::Relaxed);
+}
+
 impl FontSizes {
-    /// Sizes for an area of `height` pixels: body ≈ height / 25 (at least 12 px), title 1.2× body.
+    /// Sizes for an area of `height` pixels: body ≈ height / 25 (at least the minimum set by
+    /// [`set_min_text_px`], 12 px by default), title 1.2× body.
     pub(crate) fn for_height(height: u32) -> Self {
-        let body = (f64::from(height) / 25.0).max(12.0).round();
+        Self::for_height_at_least(height, f64::from(MIN_TEXT_PX.load(Ordering::Relaxed)))
+    }
+
+    /// [`FontSizes::for_height`] with an explicit minimum body size.
+    pub(crate) fn for_height_at_least(height: u32, min_body: f64) -> Self {
+        let body = (f64::from(height) / 25.0).max(min_body).round();
         Self {
             body,
             title: (body * 1.2).round(),
@@ -319,8 +338,11 @@ mod tests {
 
     #[test]
     fn font_sizes_scale_with_height_and_have_a_floor() {
-        assert_eq!(FontSizes::for_height(100).body, 12.0);
-        assert_eq!(FontSizes::for_height(1000).body, 40.0);
+        assert_eq!(FontSizes::for_height_at_least(100, 12.0).body, 12.0);
+        assert_eq!(FontSizes::for_height_at_least(1000, 12.0).body, 40.0);
+        // A projector's minimum wins over the height rule on small charts only.
+        assert_eq!(FontSizes::for_height_at_least(300, 18.0).body, 18.0);
+        assert_eq!(FontSizes::for_height_at_least(1000, 18.0).body, 40.0);
         assert!(FontSizes::for_height(1000).title > FontSizes::for_height(1000).body);
     }
 
