@@ -25,9 +25,7 @@ fn fig3_panels(c: &mut Criterion) {
     for side in [420, 190] {
         group.bench_function(format!("svg_{side}"), |b| {
             b.iter(|| {
-                black_box(
-                    svg(side, side, |a| draw_fig3_neuron(a, &session, 0, 0.6, 0.35)).unwrap(),
-                )
+                black_box(svg(side, side, |a| draw_fig3_neuron(a, &session, 0, 0.6, 0.35)).unwrap())
             })
         });
     }

@@ -372,6 +372,7 @@ mod tests {
                     extent: 2.5,
                     centre: [0.0; 3],
                     color: *color,
+                    overview: None,
                 };
                 draw_quadric_panel(&root, &panel)?;
                 root.present()?;
@@ -402,6 +403,7 @@ mod tests {
                     extent: 2.5,
                     centre: [0.0; 3],
                     color: *color,
+                    overview: None,
                 };
                 draw_quadric_panel(cell, &panel)?;
             }
