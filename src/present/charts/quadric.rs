@@ -51,6 +51,8 @@ pub const PANEL_PARALLELS: usize = 12;
 const MERIDIAN_SEGMENTS: usize = 24;
 /// Segments of a full parallel circle; clipped arcs get a proportional share.
 const CIRCLE_SEGMENTS: usize = 48;
+/// Wireframe points closer than this many pixels to the previous drawn one are dropped.
+const WIRE_MIN_PX: i32 = 3;
 /// Points closer than this to the cube count as inside it (rounding at the faces).
 const CUBE_SLACK: f64 = 1e-9;
 /// The panel's smaller side over the trajectory's stroke width ([`trajectory_stroke`]).
@@ -61,12 +63,20 @@ const MARKER_RADIUS_DIVISOR: f64 = 45.0;
 pub const INSET_MERIDIANS: usize = 12;
 /// Parallels of the overview inset's wireframe.
 pub const INSET_PARALLELS: usize = 6;
+/// Segments of one meridian (per sheet) in the overview inset: it is small.
+const INSET_MERIDIAN_SEGMENTS: usize = 10;
+/// Segments of a full parallel circle in the overview inset.
+const INSET_CIRCLE_SEGMENTS: usize = 20;
 /// Panels whose smaller side is below this many pixels get no overview inset.
 pub const MIN_INSET_PANEL_PX: u32 = 160;
 /// The overview inset's side over the panel's smaller side.
 const INSET_FRACTION: f64 = 0.33;
 /// Weight of a path point against a wireframe point when choosing the inset's corner.
 const INSET_PATH_WEIGHT: usize = 20;
+/// Most trajectory points the overview inset considers (it is small).
+const INSET_PATH_POINTS: usize = 200;
+/// Only every so many wireframe points are projected when choosing the inset's corner.
+const INSET_WIRE_STRIDE: usize = 8;
 /// The smallest title size tried, as a fraction of the normal one, before the title's trailing
 /// parenthesis is dropped ([`fit_title`]).
 const TITLE_MIN_SCALE: f64 = 0.7;
@@ -166,12 +176,7 @@ pub fn draw_quadric_panel<DB: DrawingBackend>(
     // The surface, light, below everything else.
     let wire = panel_wireframe(panel);
     let surface = SURFACE.mix(0.55).stroke_width(1);
-    chart.draw_series(wire.iter().map(|line| {
-        PathElement::new(
-            line.iter().copied().map(to_plot).collect::<Vec<_>>(),
-            surface,
-        )
-    }))?;
+    draw_wireframe(&mut chart, &wire, surface)?;
 
     // The trajectory in runs inside the cube, then its two end markers.
     let (line_width, radius) = trajectory_stroke(width, height);
@@ -198,6 +203,29 @@ pub fn draw_quadric_panel<DB: DrawingBackend>(
     if let Some(rect) = inset_rect(&chart, panel, (width, height), &wire, &runs) {
         draw_overview_inset(area, panel, rect, fonts)?;
     }
+    Ok(())
+}
+
+/// Draws wireframe curves (3-D points (w₁, w₂, v)) on `chart`, each thinned to points at least
+/// [`WIRE_MIN_PX`] pixels apart: the curves are sampled finely enough for any framing, and the
+/// points a 1-pixel line does not need would only cost drawing time.
+fn draw_wireframe<DB: DrawingBackend>(
+    chart: &mut Chart3d<'_, DB>,
+    lines: &[Vec<(f64, f64, f64)>],
+    style: ShapeStyle,
+) -> Result<(), ChartError> {
+    let thinned: Vec<Vec<(f64, f64, f64)>> = lines
+        .iter()
+        .map(|line| {
+            let points: Vec<_> = line.iter().copied().map(to_plot).collect();
+            thin_by_pixels(&points, |p| chart.as_coord_spec().translate(p), WIRE_MIN_PX)
+        })
+        .collect();
+    chart.draw_series(
+        thinned
+            .into_iter()
+            .map(|line| PathElement::new(line, style)),
+    )?;
     Ok(())
 }
 
@@ -307,12 +335,18 @@ fn overview_extent(panel: &QuadricPanel) -> Option<f64> {
 }
 
 /// The overview inset's wireframe: the whole Q(c) in the origin-centred overview cube with
-/// [`INSET_MERIDIANS`] × [`INSET_PARALLELS`] curves (both sheets for c < 0), as 3-D points
+/// [`INSET_MERIDIANS`] × [`INSET_PARALLELS`] curves, coarsely sampled (both sheets for c < 0),
+/// as 3-D points
 /// (w₁, w₂, v). Empty when the panel gets no inset because it is not zoomed (see
 /// [`QuadricPanel::overview`]); the panel's pixel size is not considered here.
 pub fn overview_wireframe(panel: &QuadricPanel) -> Vec<Vec<(f64, f64, f64)>> {
     overview_extent(panel).map_or_else(Vec::new, |e0| {
-        quadric_wireframe(panel.c, e0, INSET_MERIDIANS, INSET_PARALLELS)
+        wireframe_sampled(
+            panel.c,
+            e0,
+            (INSET_MERIDIANS, INSET_PARALLELS),
+            (INSET_MERIDIAN_SEGMENTS, INSET_CIRCLE_SEGMENTS),
+        )
     })
 }
 
@@ -378,36 +412,35 @@ fn inset_rect<DB: DrawingBackend>(
         ..right
     };
     let spec = chart.as_coord_spec();
+    // Every WIRE_STRIDE-th wireframe point stands for its neighbours; the tick labels sit along
+    // the tick edges, so covering those counts like covering the path.
+    let wire_points = wire
+        .iter()
+        .flat_map(|line| line.iter().step_by(INSET_WIRE_STRIDE))
+        .map(|p| (spec.translate(&to_plot(*p)), INSET_WIRE_STRIDE));
+    let path_points = runs
+        .iter()
+        .flatten()
+        .map(|p| (spec.translate(p), INSET_PATH_WEIGHT));
     let bounds = plot_bounds(panel);
-    let covered = |rect: &InsetRect| -> usize {
-        let wire_points = wire
-            .iter()
-            .flatten()
-            .filter(|p| rect.contains(spec.translate(&to_plot(**p))))
-            .count();
-        let path_points = runs
-            .iter()
-            .flatten()
-            .filter(|p| rect.contains(spec.translate(p)))
-            .count();
-        // The tick labels sit along these edges: covering them counts like covering the path.
-        let tick_points = (0..3)
-            .flat_map(|idx| {
-                let (a, b) = tick_edge(spec, bounds, idx);
-                (0..=8).map(move |j| {
-                    let t = f64::from(j) / 8.0;
-                    std::array::from_fn::<f64, 3, _>(|i| a[i] + (b[i] - a[i]) * t)
-                })
-            })
-            .filter(|p| rect.contains(spec.translate(&(p[0], p[1], p[2]))))
-            .count();
-        wire_points + INSET_PATH_WEIGHT * (path_points + tick_points)
-    };
-    Some(if covered(&left) < covered(&right) {
-        left
-    } else {
-        right
-    })
+    let tick_points = (0..3).flat_map(|idx| {
+        let (a, b) = tick_edge(spec, bounds, idx);
+        (0..=8).map(move |j| {
+            let t = f64::from(j) / 8.0;
+            let p: [f64; 3] = std::array::from_fn(|i| a[i] + (b[i] - a[i]) * t);
+            (spec.translate(&(p[0], p[1], p[2])), INSET_PATH_WEIGHT)
+        })
+    });
+    let (mut on_left, mut on_right) = (0, 0);
+    for (px, weight) in wire_points.chain(path_points).chain(tick_points) {
+        if left.contains(px) {
+            on_left += weight;
+        }
+        if right.contains(px) {
+            on_right += weight;
+        }
+    }
+    Some(if on_left < on_right { left } else { right })
 }
 
 /// The 12 edges of the box with corners `lo` and `hi` (plotters coordinates).
@@ -467,6 +500,7 @@ fn draw_overview_inset<DB: DrawingBackend>(
         pb.into_matrix()
     });
     let surface = SURFACE.mix(0.55).stroke_width(1);
+    // Already coarse: drawn as it is, without thinning.
     chart.draw_series(overview_wireframe(panel).into_iter().map(|line| {
         PathElement::new(line.into_iter().map(to_plot).collect::<Vec<_>>(), surface)
     }))?;
@@ -477,7 +511,7 @@ fn draw_overview_inset<DB: DrawingBackend>(
             .map(|(a, b)| PathElement::new(vec![(a[0], a[1], a[2]), (b[0], b[1], b[2])], outline)),
     )?;
     let (line_width, radius) = trajectory_stroke(rect.side, rect.side);
-    let runs: Vec<_> = trajectory_runs(panel.trajectory, [0.0; 3], e0)
+    let runs: Vec<_> = trajectory_runs(panel.trajectory, [0.0; 3], e0, INSET_PATH_POINTS)
         .into_iter()
         .map(|run| thin_by_pixels(&run, |p| chart.as_coord_spec().translate(p), 3))
         .collect();
@@ -545,10 +579,15 @@ fn drawn_runs<DB: DrawingBackend>(
     chart: &Chart3d<'_, DB>,
     panel: &QuadricPanel,
 ) -> Vec<Vec<(f64, f64, f64)>> {
-    trajectory_runs(panel.trajectory, panel.centre, panel.extent)
-        .into_iter()
-        .map(|run| thin_by_pixels(&run, |p| chart.as_coord_spec().translate(p), 4))
-        .collect()
+    trajectory_runs(
+        panel.trajectory,
+        panel.centre,
+        panel.extent,
+        MAX_TRAJECTORY_POINTS,
+    )
+    .into_iter()
+    .map(|run| thin_by_pixels(&run, |p| chart.as_coord_spec().translate(p), 4))
+    .collect()
 }
 
 /// The width in pixels of the bounding box of the trajectory as [`draw_quadric_panel`] draws it
@@ -596,6 +635,22 @@ pub fn quadric_wireframe(
     meridians: usize,
     parallels: usize,
 ) -> Vec<Vec<(f64, f64, f64)>> {
+    wireframe_sampled(
+        c,
+        extent,
+        (meridians, parallels),
+        (MERIDIAN_SEGMENTS, CIRCLE_SEGMENTS),
+    )
+}
+
+/// [`quadric_wireframe`] with `segments` = (segments of one meridian per sheet, segments of a
+/// full parallel circle): fewer for a small picture such as the overview inset.
+fn wireframe_sampled(
+    c: f64,
+    extent: f64,
+    (meridians, parallels): (usize, usize),
+    (meridian_segments, circle_segments): (usize, usize),
+) -> Vec<Vec<(f64, f64, f64)>> {
     let mut lines = Vec::new();
     if !(c.is_finite() && extent.is_finite() && extent > 0.0) {
         return lines;
@@ -604,7 +659,7 @@ pub fn quadric_wireframe(
         let (sin, cos) = (TAU * i as f64 / meridians as f64).sin_cos();
         // How far w can go in this direction before it leaves the square |w₁|, |w₂| ≤ extent.
         let r_max = extent / cos.abs().max(sin.abs());
-        for profile in meridian_profiles(c, extent, r_max) {
+        for profile in meridian_profiles(c, extent, r_max, meridian_segments.max(1)) {
             if profile.len() >= 2 {
                 lines.push(
                     profile
@@ -617,7 +672,7 @@ pub fn quadric_wireframe(
     }
     for (v, r) in parallel_levels(c, extent, parallels) {
         for (phi0, phi1) in arcs_in_square(r, extent) {
-            let n = ((CIRCLE_SEGMENTS as f64 * (phi1 - phi0) / TAU).ceil() as usize).max(2);
+            let n = ((circle_segments as f64 * (phi1 - phi0) / TAU).ceil() as usize).max(2);
             lines.push(
                 (0..=n)
                     .map(|j| {
@@ -744,9 +799,9 @@ pub fn quadric_wireframe_in(
 }
 
 /// The meridian curves (r, v) of Q(c) at a fixed angle whose ray leaves the cube at r = `r_max`:
-/// one curve for c ≥ 0, one per sheet for c < 0, none if the surface misses the cube there.
-fn meridian_profiles(c: f64, extent: f64, r_max: f64) -> Vec<Vec<(f64, f64)>> {
-    let n = MERIDIAN_SEGMENTS;
+/// one curve of `n` segments for c ≥ 0, one per sheet for c < 0, none if the surface misses the
+/// cube there.
+fn meridian_profiles(c: f64, extent: f64, r_max: f64, n: usize) -> Vec<Vec<(f64, f64)>> {
     if c < 0.0 {
         // Two sheets v = ±√(r² − c), r from the vertex (r = 0) to where the sheet leaves the cube.
         let top = extent * extent + c;
@@ -846,16 +901,17 @@ fn in_cube(p: [f64; 3], centre: [f64; 3], extent: f64) -> bool {
         .all(|(x, o)| x.is_finite() && (x - o).abs() <= extent + slack)
 }
 
-/// The trajectory, thinned, as runs of consecutive drawn points inside the cube, in plotters
+/// The trajectory, thinned to at most `max_points`, as runs of consecutive drawn points inside the cube, in plotters
 /// coordinates. A run of one point is kept too (it draws nothing visible on its own).
 fn trajectory_runs(
     trajectory: &[[f64; 3]],
     centre: [f64; 3],
     extent: f64,
+    max_points: usize,
 ) -> Vec<Vec<(f64, f64, f64)>> {
     let mut runs = Vec::new();
     let mut run: Vec<(f64, f64, f64)> = Vec::new();
-    for i in decimated_indices(trajectory.len(), MAX_TRAJECTORY_POINTS) {
+    for i in decimated_indices(trajectory.len(), max_points) {
         match trajectory.get(i) {
             Some(&p) if in_cube(p, centre, extent) => run.push(to_plot((p[0], p[1], p[2]))),
             _ => {
@@ -1246,7 +1302,7 @@ mod tests {
             [f64::INFINITY, 0.0, 1.0],
             [0.7, 0.7, 0.7],
         ];
-        let runs = trajectory_runs(&wild, [0.0; 3], EXTENT);
+        let runs = trajectory_runs(&wild, [0.0; 3], EXTENT, MAX_TRAJECTORY_POINTS);
         assert_eq!(runs.len(), 3);
         let svg = render(&QuadricPanel {
             color: GOOD,
@@ -1266,7 +1322,7 @@ mod tests {
     #[test]
     fn long_trajectories_are_thinned_keeping_the_current_point() {
         let traj = trajectory_on(-1.0, 1.1, 2.0, 50_000);
-        let runs = trajectory_runs(&traj, [0.0; 3], EXTENT);
+        let runs = trajectory_runs(&traj, [0.0; 3], EXTENT, MAX_TRAJECTORY_POINTS);
         let drawn: usize = runs.iter().map(Vec::len).sum();
         assert!(drawn <= MAX_TRAJECTORY_POINTS);
         let last = traj[traj.len() - 1];
