@@ -168,10 +168,13 @@ fn a_gradient_flow_link_longer_than_a_link_replays_is_refused_and_a_long_run_is_
 
 /// The good run's path on each of its two quadrics, as drawn on a 420 × 420 panel (a quarter of
 /// the Fig. 3 figure on a 1920 × 1080 presentation screen) from the default view angles, spans at
-/// least a fifth of the panel's width by t*: the framing follows what the run visits.
+/// least a fifth of the panel's width by t*: the framing follows what the run visits, and an
+/// overview inset shows where that is on the whole quadric.
 #[test]
 fn the_good_runs_path_spans_a_fifth_of_its_panel_at_t_star() {
-    use relu_obstruction::present::figures::{fig3_panel_frame, fig3_path_width};
+    use relu_obstruction::present::figures::{
+        fig3_overview_inset, fig3_panel_frame, fig3_path_width,
+    };
     const PANEL: (u32, u32) = (420, 420);
     let mut m = Fig3Model::new();
     assert!(open_link(&mut m, &format!("#fig3?v=1&step={T_STAR}")).is_empty());
@@ -195,6 +198,20 @@ fn the_good_runs_path_spans_a_fifth_of_its_panel_at_t_star() {
         for p in good.trajectory(k) {
             assert!((0..3).all(|i| (p[i] - centre[i]).abs() <= extent));
         }
+        // Framed this close, the panel shows the whole quadric in an inset below its title, and
+        // a panel too small for one gets none.
+        let inset = fig3_overview_inset(good, k, yaw, pitch, PANEL)
+            .unwrap()
+            .unwrap();
+        assert!(inset.side >= 130 && inset.side <= 150, "{inset:?}");
+        assert!(
+            inset.y >= 20 && inset.y + inset.side as i32 <= 420,
+            "{inset:?}"
+        );
+        assert_eq!(
+            fig3_overview_inset(good, k, yaw, pitch, (150, 150)).unwrap(),
+            None
+        );
     }
     // Reset frames the start point again, at the smallest cube.
     let before = fig3_panel_frame(m.session("bottom"), 0).1;

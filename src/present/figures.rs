@@ -169,7 +169,27 @@ pub fn fig3_path_width(
     })
 }
 
-/// Calls `f` with neuron k's Fig. 3 panel: its title, c_k(0), trajectory, framing and colour.
+/// Where neuron k's Fig. 3 panel of `width` × `height` pixels seen from (yaw, pitch) draws its
+/// overview inset (the whole Q(c_k) in Fig. 2a's cube, with the zoomed cube outlined), or `None`
+/// when it draws none: its frame holds that cube already, or the panel is too small
+/// ([`charts::quadric::MIN_INSET_PANEL_PX`]).
+///
+/// # Errors
+/// [`ChartError`] when the run has no neuron k or the size is zero.
+pub fn fig3_overview_inset(
+    session: &Session,
+    k: usize,
+    yaw: f64,
+    pitch: f64,
+    (width, height): (u32, u32),
+) -> Result<Option<charts::quadric::InsetRect>, ChartError> {
+    with_fig3_panel(session, k, yaw, pitch, |panel| {
+        charts::quadric::overview_inset_rect(width, height, panel)
+    })
+}
+
+/// Calls `f` with neuron k's Fig. 3 panel: its title, c_k(0), trajectory, framing, colour and
+/// Fig. 2a's cube for the overview inset.
 fn with_fig3_panel<T>(
     session: &Session,
     k: usize,
@@ -195,6 +215,7 @@ fn with_fig3_panel<T>(
         extent,
         centre,
         color: run_color(verdict.as_ref()),
+        overview: Some(PANEL_EXTENT),
     };
     f(&panel)
 }
@@ -369,6 +390,7 @@ pub fn draw_quadric_alone<DB: DrawingBackend>(
         extent: PANEL_EXTENT,
         centre: [0.0; 3],
         color: charts::GOOD,
+        overview: None,
     };
     charts::draw_quadric_panel(area, &panel)
 }

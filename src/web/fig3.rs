@@ -103,7 +103,6 @@ impl Fig3View {
         self.model.step_once();
     }
 
-    /// Whether Play may start (otherwise the readout's message says why).
     /// Whether the view starts playing by itself on arrival (see
     /// [`Fig3Model::plays_on_arrival`]).
     #[wasm_bindgen(js_name = playsOnArrival)]
@@ -111,6 +110,7 @@ impl Fig3View {
         self.model.plays_on_arrival()
     }
 
+    /// Whether Play may start (otherwise the readout's message says why).
     #[wasm_bindgen(js_name = canPlay)]
     pub fn can_play(&mut self) -> bool {
         self.model.can_play()

@@ -450,6 +450,7 @@ mod tests {
                     extent: 2.5,
                     centre: [0.0; 3],
                     color: *color,
+                    overview: None,
                 };
                 draw_quadric_panel(&root, &panel)?;
                 root.present()?;
@@ -480,6 +481,7 @@ mod tests {
                     extent: 2.5,
                     centre: [0.0; 3],
                     color: *color,
+                    overview: None,
                 };
                 draw_quadric_panel(cell, &panel)?;
             }

@@ -21,7 +21,13 @@
 //!   last point always kept), split where it has a non-finite point or leaves the cube; the start is
 //!   a hollow marker, the current (last) point a filled one;
 //! - the view is plotters' projection with the caller's yaw and pitch (radians), so the panel can be
-//!   redrawn cheaply on every mouse move while the user drags to rotate it.
+//!   redrawn cheaply on every mouse move while the user drags to rotate it;
+//! - a panel framed closer than its overview cube (a Fig. 3 panel zoomed on its run) gets an
+//!   overview inset in a top corner, below the title: the whole Q(c) in the origin-centred cube,
+//!   seen from the same angles, with the path, the current point and the outline of the zoomed
+//!   cube, so the reader sees where on the surface the zoomed view is ([`overview_inset_rect`]);
+//! - the title shrinks to fit the panel's width, and loses a trailing " (…)" when even the
+//!   smallest size does not fit ([`fit_title`]).
 
 use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, TAU};
 
@@ -45,12 +51,37 @@ pub const PANEL_PARALLELS: usize = 12;
 const MERIDIAN_SEGMENTS: usize = 24;
 /// Segments of a full parallel circle; clipped arcs get a proportional share.
 const CIRCLE_SEGMENTS: usize = 48;
+/// Wireframe points closer than this many pixels to the previous drawn one are dropped.
+const WIRE_MIN_PX: i32 = 3;
 /// Points closer than this to the cube count as inside it (rounding at the faces).
 const CUBE_SLACK: f64 = 1e-9;
 /// The panel's smaller side over the trajectory's stroke width ([`trajectory_stroke`]).
 const TRAJECTORY_STROKE_DIVISOR: f64 = 110.0;
 /// The panel's smaller side over the end markers' radius ([`trajectory_stroke`]).
 const MARKER_RADIUS_DIVISOR: f64 = 45.0;
+/// Meridians of the overview inset's wireframe.
+pub const INSET_MERIDIANS: usize = 12;
+/// Parallels of the overview inset's wireframe.
+pub const INSET_PARALLELS: usize = 6;
+/// Segments of one meridian (per sheet) in the overview inset: it is small.
+const INSET_MERIDIAN_SEGMENTS: usize = 10;
+/// Segments of a full parallel circle in the overview inset.
+const INSET_CIRCLE_SEGMENTS: usize = 20;
+/// Panels whose smaller side is below this many pixels get no overview inset.
+pub const MIN_INSET_PANEL_PX: u32 = 160;
+/// The overview inset's side over the panel's smaller side.
+const INSET_FRACTION: f64 = 0.33;
+/// Weight of a path point against a wireframe point when choosing the inset's corner.
+const INSET_PATH_WEIGHT: usize = 20;
+/// Most trajectory points the overview inset considers (it is small).
+const INSET_PATH_POINTS: usize = 200;
+/// Only every so many wireframe points are projected when choosing the inset's corner.
+const INSET_WIRE_STRIDE: usize = 8;
+/// The smallest title size tried, as a fraction of the normal one, before the title's trailing
+/// parenthesis is dropped ([`fit_title`]).
+const TITLE_MIN_SCALE: f64 = 0.7;
+/// No title is written smaller than this many pixels.
+const TITLE_MIN_PX: f64 = 9.0;
 
 /// Plotters' 3-D chart type of a panel: axes (w₁, v, w₂).
 type Chart3d<'a, DB> =
@@ -79,6 +110,30 @@ pub struct QuadricPanel<'a> {
     pub centre: [f64; 3],
     /// Trajectory colour, normally [`super::OBSTRUCTED`] or [`super::GOOD`].
     pub color: RGBColor,
+    /// Half-width of the origin-centred cube the overview inset shows the whole quadric in (Fig.
+    /// 2a's, e.g. 2.5); `None` for no inset. The inset is drawn only when the panel's cube does
+    /// not already hold that cube and the panel is at least [`MIN_INSET_PANEL_PX`] on each side.
+    pub overview: Option<f64>,
+}
+
+/// Where the overview inset sits: a square of `side` pixels with its top-left corner at (`x`,
+/// `y`), in the backend's pixel coordinates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InsetRect {
+    /// Left edge, pixels.
+    pub x: i32,
+    /// Top edge, pixels.
+    pub y: i32,
+    /// Side, pixels.
+    pub side: u32,
+}
+
+impl InsetRect {
+    /// Whether the pixel (x, y) lies in the square, edges included.
+    pub fn contains(&self, (x, y): (i32, i32)) -> bool {
+        let s = self.side as i32;
+        (self.x..=self.x + s).contains(&x) && (self.y..=self.y + s).contains(&y)
+    }
 }
 
 /// Draws one neuron's quadric Q(c) as a wireframe in a 3-D box with its trajectory, filling `area`
@@ -119,16 +174,15 @@ pub fn draw_quadric_panel<DB: DrawingBackend>(
     draw_axis_names(&mut chart, bounds, tick_px, body)?;
 
     // The surface, light, below everything else.
+    let wire = panel_wireframe(panel);
     let surface = SURFACE.mix(0.55).stroke_width(1);
-    chart.draw_series(panel_wireframe(panel).into_iter().map(|line| {
-        PathElement::new(line.into_iter().map(to_plot).collect::<Vec<_>>(), surface)
-    }))?;
+    draw_wireframe(&mut chart, &wire, surface)?;
 
     // The trajectory in runs inside the cube, then its two end markers.
     let (line_width, radius) = trajectory_stroke(width, height);
     let path = panel.color.stroke_width(line_width);
     let runs = drawn_runs(&chart, panel);
-    chart.draw_series(runs.into_iter().map(|run| PathElement::new(run, path)))?;
+    chart.draw_series(runs.iter().map(|run| PathElement::new(run.clone(), path)))?;
     let inside =
         |p: &[f64; 3]| in_cube(*p, panel.centre, panel.extent).then(|| to_plot((p[0], p[1], p[2])));
     if let Some(start) = panel.trajectory.first().and_then(inside) {
@@ -144,6 +198,34 @@ pub fn draw_quadric_panel<DB: DrawingBackend>(
             Circle::new(now, radius, INK.stroke_width(1)),
         ])?;
     }
+
+    // Last, over the main plot: where the zoomed cube is on the whole surface.
+    if let Some(rect) = inset_rect(&chart, panel, (width, height), &wire, &runs) {
+        draw_overview_inset(area, panel, rect, fonts)?;
+    }
+    Ok(())
+}
+
+/// Draws wireframe curves (3-D points (w₁, w₂, v)) on `chart`, each thinned to points at least
+/// [`WIRE_MIN_PX`] pixels apart: the curves are sampled finely enough for any framing, and the
+/// points a 1-pixel line does not need would only cost drawing time.
+fn draw_wireframe<DB: DrawingBackend>(
+    chart: &mut Chart3d<'_, DB>,
+    lines: &[Vec<(f64, f64, f64)>],
+    style: ShapeStyle,
+) -> Result<(), ChartError> {
+    let thinned: Vec<Vec<(f64, f64, f64)>> = lines
+        .iter()
+        .map(|line| {
+            let points: Vec<_> = line.iter().copied().map(to_plot).collect();
+            thin_by_pixels(&points, |p| chart.as_coord_spec().translate(p), WIRE_MIN_PX)
+        })
+        .collect();
+    chart.draw_series(
+        thinned
+            .into_iter()
+            .map(|line| PathElement::new(line, style)),
+    )?;
     Ok(())
 }
 
@@ -167,17 +249,16 @@ fn panel_chart<'a, DB: DrawingBackend>(
     fonts: FontSizes,
 ) -> Result<Chart3d<'a, DB>, ChartError> {
     let [lo, hi] = plot_bounds(panel);
+    let margin = (fonts.body * 0.5) as u32;
     let mut builder = ChartBuilder::on(area);
-    builder.margin((fonts.body * 0.5) as u32);
+    builder.margin(margin);
     if !panel.title.is_empty() {
-        builder.caption(
-            panel.title,
-            (FontFamily::SansSerif, fonts.title).into_font().color(&INK),
-        );
+        let room = f64::from(area.dim_in_pixel().0.saturating_sub(2 * margin));
+        let (title, size) = fit_title(area, panel.title, fonts.title, room)?;
+        builder.caption(title, title_font(size));
     }
     let mut chart = builder.build_cartesian_3d(lo[0]..hi[0], lo[1]..hi[1], lo[2]..hi[2])?;
-    let finite_or = |x: f64, default: f64| if x.is_finite() { x } else { default };
-    let (yaw, pitch) = (finite_or(panel.yaw, 0.5), finite_or(panel.pitch, 0.15));
+    let (yaw, pitch) = view_angles(panel);
     chart.with_projection(|mut pb| {
         pb.yaw = yaw;
         pb.pitch = pitch;
@@ -185,6 +266,272 @@ fn panel_chart<'a, DB: DrawingBackend>(
         pb.into_matrix()
     });
     Ok(chart)
+}
+
+/// The panel's (yaw, pitch), plotters' defaults for non-finite ones.
+fn view_angles(panel: &QuadricPanel) -> (f64, f64) {
+    let finite_or = |x: f64, default: f64| if x.is_finite() { x } else { default };
+    (finite_or(panel.yaw, 0.5), finite_or(panel.pitch, 0.15))
+}
+
+/// The font of a panel title of `size` pixels.
+fn title_font(size: f64) -> TextStyle<'static> {
+    (FontFamily::SansSerif, size).into_font().color(&INK)
+}
+
+/// The title as written on a panel whose title band is `room` pixels wide, and its font size:
+/// `title` at `size` if it fits; otherwise at the largest whole size that fits down to
+/// [`TITLE_MIN_SCALE`] × `size`; otherwise without a trailing " (…)" (e.g. "neuron 1: c₁ = −1.00
+/// (two sheets)" → "neuron 1: c₁ = −1.00") at the largest size that fits down to
+/// [`TITLE_MIN_PX`]; otherwise the shortest title at [`TITLE_MIN_PX`] (it is then clipped).
+/// Widths are the backend's estimates (the page's canvas measures its text; the SVG backend
+/// estimates it).
+///
+/// # Errors
+/// The backend's message if it cannot measure text.
+pub(crate) fn fit_title<'t, DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &'t str,
+    size: f64,
+    room: f64,
+) -> Result<(&'t str, f64), ChartError> {
+    let width = |text: &str, s: f64| -> Result<f64, ChartError> {
+        Ok(f64::from(area.estimate_text_size(text, &title_font(s))?.0))
+    };
+    let short = title
+        .strip_suffix(')')
+        .and_then(|t| t.rsplit_once(" ("))
+        .map(|(head, _)| head)
+        .filter(|head| !head.is_empty());
+    let whole_floor = (size * TITLE_MIN_SCALE).round().max(TITLE_MIN_PX).min(size);
+    let tries = [(Some(title), whole_floor), (short, TITLE_MIN_PX.min(size))];
+    for (text, floor) in tries.into_iter().filter_map(|(t, f)| Some((t?, f))) {
+        let full = width(text, size)?;
+        if full <= room {
+            return Ok((text, size));
+        }
+        // Text widths grow about in proportion to the size: start there and step down.
+        let mut s = (size * room / full).floor().min(size - 1.0);
+        while s >= floor {
+            if width(text, s)? <= room {
+                return Ok((text, s));
+            }
+            s -= 1.0;
+        }
+    }
+    Ok((short.unwrap_or(title), TITLE_MIN_PX.min(size)))
+}
+
+/// The half-width of the origin-centred cube the overview inset shows: `panel.overview`, grown if
+/// need be to hold the panel's cube (so its outline and the path are never cut). `None` when the
+/// panel asks for no inset or its cube already holds the overview cube (it is not zoomed).
+fn overview_extent(panel: &QuadricPanel) -> Option<f64> {
+    let e0 = panel.overview.filter(|e| e.is_finite() && *e > 0.0)?;
+    let (e, o) = (panel.extent, panel.centre);
+    if o.iter().all(|x| x.abs() + e0 <= e) {
+        return None;
+    }
+    Some(o.iter().map(|x| x.abs() + e).fold(e0, f64::max))
+}
+
+/// The overview inset's wireframe: the whole Q(c) in the origin-centred overview cube with
+/// [`INSET_MERIDIANS`] × [`INSET_PARALLELS`] curves, coarsely sampled (both sheets for c < 0),
+/// as 3-D points
+/// (w₁, w₂, v). Empty when the panel gets no inset because it is not zoomed (see
+/// [`QuadricPanel::overview`]); the panel's pixel size is not considered here.
+pub fn overview_wireframe(panel: &QuadricPanel) -> Vec<Vec<(f64, f64, f64)>> {
+    overview_extent(panel).map_or_else(Vec::new, |e0| {
+        wireframe_sampled(
+            panel.c,
+            e0,
+            (INSET_MERIDIANS, INSET_PARALLELS),
+            (INSET_MERIDIAN_SEGMENTS, INSET_CIRCLE_SEGMENTS),
+        )
+    })
+}
+
+/// Where [`draw_quadric_panel`] puts the overview inset on a panel of `width` × `height` pixels
+/// (the same chart and projection), or `None` when it draws none: the panel is not zoomed, asks
+/// for no inset, or is smaller than [`MIN_INSET_PANEL_PX`].
+///
+/// # Errors
+/// [`ChartError`] if the extent is not finite and positive or the size is zero.
+pub fn overview_inset_rect(
+    width: u32,
+    height: u32,
+    panel: &QuadricPanel,
+) -> Result<Option<InsetRect>, ChartError> {
+    check_cube(panel)?;
+    if width == 0 || height == 0 {
+        return Err(ChartError(format!(
+            "cannot measure a {width}×{height} panel"
+        )));
+    }
+    let mut scratch = String::new();
+    let area = SVGBackend::with_string(&mut scratch, (width, height)).into_drawing_area();
+    let chart = panel_chart(&area, panel, FontSizes::for_height(height))?;
+    let runs = drawn_runs(&chart, panel);
+    Ok(inset_rect(
+        &chart,
+        panel,
+        (width, height),
+        &panel_wireframe(panel),
+        &runs,
+    ))
+}
+
+/// The inset's square: [`INSET_FRACTION`] of the panel's smaller side, in the top-right or the
+/// top-left corner of the plotting area (below the title band), whichever has fewer of the main
+/// plot's drawn points under it, a point of the path or of the edges that carry the tick labels
+/// counting [`INSET_PATH_WEIGHT`] times; the right on a tie. `wire` is the main wireframe in (w₁, w₂, v), `runs` the drawn path in plotters
+/// coordinates.
+fn inset_rect<DB: DrawingBackend>(
+    chart: &Chart3d<'_, DB>,
+    panel: &QuadricPanel,
+    (width, height): (u32, u32),
+    wire: &[Vec<(f64, f64, f64)>],
+    runs: &[Vec<(f64, f64, f64)>],
+) -> Option<InsetRect> {
+    if width.min(height) < MIN_INSET_PANEL_PX {
+        return None;
+    }
+    overview_extent(panel)?;
+    let side = (INSET_FRACTION * f64::from(width.min(height))).round() as u32;
+    let (x_px, y_px) = chart.plotting_area().get_pixel_range();
+    let s = side as i32;
+    if x_px.end - x_px.start < s || y_px.end - y_px.start < s {
+        return None;
+    }
+    let right = InsetRect {
+        x: x_px.end - s,
+        y: y_px.start,
+        side,
+    };
+    let left = InsetRect {
+        x: x_px.start,
+        ..right
+    };
+    let spec = chart.as_coord_spec();
+    // Every WIRE_STRIDE-th wireframe point stands for its neighbours; the tick labels sit along
+    // the tick edges, so covering those counts like covering the path.
+    let wire_points = wire
+        .iter()
+        .flat_map(|line| line.iter().step_by(INSET_WIRE_STRIDE))
+        .map(|p| (spec.translate(&to_plot(*p)), INSET_WIRE_STRIDE));
+    let path_points = runs
+        .iter()
+        .flatten()
+        .map(|p| (spec.translate(p), INSET_PATH_WEIGHT));
+    let bounds = plot_bounds(panel);
+    let tick_points = (0..3).flat_map(|idx| {
+        let (a, b) = tick_edge(spec, bounds, idx);
+        (0..=8).map(move |j| {
+            let t = f64::from(j) / 8.0;
+            let p: [f64; 3] = std::array::from_fn(|i| a[i] + (b[i] - a[i]) * t);
+            (spec.translate(&(p[0], p[1], p[2])), INSET_PATH_WEIGHT)
+        })
+    });
+    let (mut on_left, mut on_right) = (0, 0);
+    for (px, weight) in wire_points.chain(path_points).chain(tick_points) {
+        if left.contains(px) {
+            on_left += weight;
+        }
+        if right.contains(px) {
+            on_right += weight;
+        }
+    }
+    Some(if on_left < on_right { left } else { right })
+}
+
+/// The 12 edges of the box with corners `lo` and `hi` (plotters coordinates).
+fn cube_edges([lo, hi]: [[f64; 3]; 2]) -> [Edge; 12] {
+    std::array::from_fn(|n| {
+        // Edge n runs along axis n / 4; bits of n % 4 choose the other two coordinates.
+        let (axis, bits) = (n / 4, n % 4);
+        let (i, j) = ((axis + 1) % 3, (axis + 2) % 3);
+        let mut start = lo;
+        start[i] = if bits & 1 == 0 { lo[i] } else { hi[i] };
+        start[j] = if bits & 2 == 0 { lo[j] } else { hi[j] };
+        let mut end = start;
+        end[axis] = hi[axis];
+        (start, end)
+    })
+}
+
+/// Draws the overview inset in `rect` of the panel `area`: white, a thin border, a small
+/// "whole Q(c)" label, the whole quadric in the overview cube (no axes), the outline of the
+/// panel's own cube in [`INK`], the path in the run's colour and the current point, all seen
+/// from the panel's angles.
+fn draw_overview_inset<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &QuadricPanel,
+    rect: InsetRect,
+    fonts: FontSizes,
+) -> Result<(), ChartError> {
+    let Some(e0) = overview_extent(panel) else {
+        return Ok(());
+    };
+    let (x0, y0) = area.get_base_pixel();
+    let inset = area
+        .clone()
+        .shrink((rect.x - x0, rect.y - y0), (rect.side, rect.side));
+    inset.fill(&WHITE)?;
+    let s = rect.side as i32;
+    inset.draw(&Rectangle::new(
+        [(0, 0), (s - 1, s - 1)],
+        SURFACE.stroke_width(1),
+    ))?;
+    let label_px = (fonts.body * 0.7).max(TITLE_MIN_PX);
+    let label = (FontFamily::SansSerif, label_px)
+        .into_font()
+        .color(&SURFACE)
+        .pos(Pos::new(HPos::Left, VPos::Top));
+    inset.draw_text("whole Q(c)", &label, (4, 3))?;
+
+    let mut chart = ChartBuilder::on(&inset)
+        .margin(2)
+        .margin_top(label_px.round() as u32 + 4)
+        .build_cartesian_3d(-e0..e0, -e0..e0, -e0..e0)?;
+    let (yaw, pitch) = view_angles(panel);
+    chart.with_projection(|mut pb| {
+        pb.yaw = yaw;
+        pb.pitch = pitch;
+        pb.scale = 0.95;
+        pb.into_matrix()
+    });
+    let surface = SURFACE.mix(0.55).stroke_width(1);
+    // Already coarse: drawn as it is, without thinning.
+    chart.draw_series(overview_wireframe(panel).into_iter().map(|line| {
+        PathElement::new(line.into_iter().map(to_plot).collect::<Vec<_>>(), surface)
+    }))?;
+    let outline = INK.stroke_width(if rect.side >= 120 { 2 } else { 1 });
+    chart.draw_series(
+        cube_edges(plot_bounds(panel))
+            .into_iter()
+            .map(|(a, b)| PathElement::new(vec![(a[0], a[1], a[2]), (b[0], b[1], b[2])], outline)),
+    )?;
+    let (line_width, radius) = trajectory_stroke(rect.side, rect.side);
+    let runs: Vec<_> = trajectory_runs(panel.trajectory, [0.0; 3], e0, INSET_PATH_POINTS)
+        .into_iter()
+        .map(|run| thin_by_pixels(&run, |p| chart.as_coord_spec().translate(p), 3))
+        .collect();
+    let path = panel
+        .color
+        .stroke_width(line_width.saturating_sub(1).max(2));
+    chart.draw_series(runs.into_iter().map(|run| PathElement::new(run, path)))?;
+    if let Some(&now) = panel
+        .trajectory
+        .last()
+        .filter(|p| in_cube(**p, [0.0; 3], e0))
+    {
+        let now = to_plot((now[0], now[1], now[2]));
+        let r = (radius - 1).max(3);
+        chart.draw_series([
+            Circle::new(now, r, panel.color.filled()),
+            Circle::new(now, r, INK.stroke_width(1)),
+        ])?;
+    }
+    Ok(())
 }
 
 /// The cube's lowest and highest corners in plotters coordinates (w₁, v, w₂).
@@ -232,10 +579,15 @@ fn drawn_runs<DB: DrawingBackend>(
     chart: &Chart3d<'_, DB>,
     panel: &QuadricPanel,
 ) -> Vec<Vec<(f64, f64, f64)>> {
-    trajectory_runs(panel.trajectory, panel.centre, panel.extent)
-        .into_iter()
-        .map(|run| thin_by_pixels(&run, |p| chart.as_coord_spec().translate(p), 4))
-        .collect()
+    trajectory_runs(
+        panel.trajectory,
+        panel.centre,
+        panel.extent,
+        MAX_TRAJECTORY_POINTS,
+    )
+    .into_iter()
+    .map(|run| thin_by_pixels(&run, |p| chart.as_coord_spec().translate(p), 4))
+    .collect()
 }
 
 /// The width in pixels of the bounding box of the trajectory as [`draw_quadric_panel`] draws it
@@ -283,6 +635,22 @@ pub fn quadric_wireframe(
     meridians: usize,
     parallels: usize,
 ) -> Vec<Vec<(f64, f64, f64)>> {
+    wireframe_sampled(
+        c,
+        extent,
+        (meridians, parallels),
+        (MERIDIAN_SEGMENTS, CIRCLE_SEGMENTS),
+    )
+}
+
+/// [`quadric_wireframe`] with `segments` = (segments of one meridian per sheet, segments of a
+/// full parallel circle): fewer for a small picture such as the overview inset.
+fn wireframe_sampled(
+    c: f64,
+    extent: f64,
+    (meridians, parallels): (usize, usize),
+    (meridian_segments, circle_segments): (usize, usize),
+) -> Vec<Vec<(f64, f64, f64)>> {
     let mut lines = Vec::new();
     if !(c.is_finite() && extent.is_finite() && extent > 0.0) {
         return lines;
@@ -291,7 +659,7 @@ pub fn quadric_wireframe(
         let (sin, cos) = (TAU * i as f64 / meridians as f64).sin_cos();
         // How far w can go in this direction before it leaves the square |w₁|, |w₂| ≤ extent.
         let r_max = extent / cos.abs().max(sin.abs());
-        for profile in meridian_profiles(c, extent, r_max) {
+        for profile in meridian_profiles(c, extent, r_max, meridian_segments.max(1)) {
             if profile.len() >= 2 {
                 lines.push(
                     profile
@@ -304,7 +672,7 @@ pub fn quadric_wireframe(
     }
     for (v, r) in parallel_levels(c, extent, parallels) {
         for (phi0, phi1) in arcs_in_square(r, extent) {
-            let n = ((CIRCLE_SEGMENTS as f64 * (phi1 - phi0) / TAU).ceil() as usize).max(2);
+            let n = ((circle_segments as f64 * (phi1 - phi0) / TAU).ceil() as usize).max(2);
             lines.push(
                 (0..=n)
                     .map(|j| {
@@ -431,9 +799,9 @@ pub fn quadric_wireframe_in(
 }
 
 /// The meridian curves (r, v) of Q(c) at a fixed angle whose ray leaves the cube at r = `r_max`:
-/// one curve for c ≥ 0, one per sheet for c < 0, none if the surface misses the cube there.
-fn meridian_profiles(c: f64, extent: f64, r_max: f64) -> Vec<Vec<(f64, f64)>> {
-    let n = MERIDIAN_SEGMENTS;
+/// one curve of `n` segments for c ≥ 0, one per sheet for c < 0, none if the surface misses the
+/// cube there.
+fn meridian_profiles(c: f64, extent: f64, r_max: f64, n: usize) -> Vec<Vec<(f64, f64)>> {
     if c < 0.0 {
         // Two sheets v = ±√(r² − c), r from the vertex (r = 0) to where the sheet leaves the cube.
         let top = extent * extent + c;
@@ -533,16 +901,17 @@ fn in_cube(p: [f64; 3], centre: [f64; 3], extent: f64) -> bool {
         .all(|(x, o)| x.is_finite() && (x - o).abs() <= extent + slack)
 }
 
-/// The trajectory, thinned, as runs of consecutive drawn points inside the cube, in plotters
+/// The trajectory, thinned to at most `max_points`, as runs of consecutive drawn points inside the cube, in plotters
 /// coordinates. A run of one point is kept too (it draws nothing visible on its own).
 fn trajectory_runs(
     trajectory: &[[f64; 3]],
     centre: [f64; 3],
     extent: f64,
+    max_points: usize,
 ) -> Vec<Vec<(f64, f64, f64)>> {
     let mut runs = Vec::new();
     let mut run: Vec<(f64, f64, f64)> = Vec::new();
-    for i in decimated_indices(trajectory.len(), MAX_TRAJECTORY_POINTS) {
+    for i in decimated_indices(trajectory.len(), max_points) {
         match trajectory.get(i) {
             Some(&p) if in_cube(p, centre, extent) => run.push(to_plot((p[0], p[1], p[2]))),
             _ => {
@@ -661,7 +1030,7 @@ fn tick_direction(begin: (i32, i32), end: (i32, i32), mid: (i32, i32)) -> (i32, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::present::charts::{GOOD, OBSTRUCTED, svg_polylines, svg_texts};
+    use crate::present::charts::{GOOD, OBSTRUCTED, svg_polylines, svg_text_position, svg_texts};
 
     const EXTENT: f64 = 2.5;
 
@@ -698,6 +1067,7 @@ mod tests {
             extent: EXTENT,
             centre: [0.0; 3],
             color: OBSTRUCTED,
+            overview: None,
         }
     }
 
@@ -932,7 +1302,7 @@ mod tests {
             [f64::INFINITY, 0.0, 1.0],
             [0.7, 0.7, 0.7],
         ];
-        let runs = trajectory_runs(&wild, [0.0; 3], EXTENT);
+        let runs = trajectory_runs(&wild, [0.0; 3], EXTENT, MAX_TRAJECTORY_POINTS);
         assert_eq!(runs.len(), 3);
         let svg = render(&QuadricPanel {
             color: GOOD,
@@ -952,7 +1322,7 @@ mod tests {
     #[test]
     fn long_trajectories_are_thinned_keeping_the_current_point() {
         let traj = trajectory_on(-1.0, 1.1, 2.0, 50_000);
-        let runs = trajectory_runs(&traj, [0.0; 3], EXTENT);
+        let runs = trajectory_runs(&traj, [0.0; 3], EXTENT, MAX_TRAJECTORY_POINTS);
         let drawn: usize = runs.iter().map(Vec::len).sum();
         assert!(drawn <= MAX_TRAJECTORY_POINTS);
         let last = traj[traj.len() - 1];
@@ -971,6 +1341,251 @@ mod tests {
             ..panel("view", 1.0, &traj)
         })?;
         assert_ne!(a, b);
+        Ok(())
+    }
+
+    /// Every SVG polyline stroked in `color`, as its pixel points.
+    fn polylines_in(svg: &str, color: RGBColor) -> Vec<Vec<(i32, i32)>> {
+        let stroke = format!("stroke=\"#{:02X}{:02X}{:02X}\"", color.0, color.1, color.2);
+        svg.split("<polyline")
+            .skip(1)
+            .filter_map(|chunk| chunk.split_once("/>").map(|(tag, _)| tag))
+            .filter(|tag| tag.contains(&stroke))
+            .map(|tag| {
+                let points = tag.split("points=\"").nth(1).unwrap_or("");
+                let points = points.split('"').next().unwrap_or("");
+                points
+                    .split_whitespace()
+                    .filter_map(|xy| {
+                        let (x, y) = xy.split_once(',')?;
+                        Some((x.parse().ok()?, y.parse().ok()?))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// A panel framed closely on a path on the upper sheet of Q(−1), with Fig. 2a's overview.
+    fn zoomed<'a>(traj: &'a [[f64; 3]]) -> QuadricPanel<'a> {
+        QuadricPanel {
+            centre: [0.45, 0.45, 1.2],
+            extent: 0.5,
+            overview: Some(EXTENT),
+            ..panel("neuron 1: c₁ = −1.00 (two sheets)", -1.0, traj)
+        }
+    }
+
+    fn render_at(size: u32, panel: &QuadricPanel) -> Result<String, ChartError> {
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (size, size)).into_drawing_area();
+            draw_quadric_panel(&root, panel)?;
+            root.present()?;
+        }
+        Ok(svg)
+    }
+
+    #[test]
+    fn a_zoomed_panel_gets_an_overview_of_the_whole_quadric_with_the_zoom_cube()
+    -> Result<(), ChartError> {
+        let traj = trajectory_on(-1.0, 1.05, 1.3, 200);
+        let zoomed = zoomed(&traj);
+        let svg = render(&zoomed)?;
+        let plain = render(&QuadricPanel {
+            overview: None,
+            ..zoomed
+        })?;
+        // The inset is drawn after, and over, an unchanged main plot.
+        let head = plain.trim_end().strip_suffix("</svg>").unwrap_or(&plain);
+        assert!(svg.starts_with(head), "the inset changed the main plot");
+        let inset_svg = &svg[head.len()..];
+        let rect = overview_inset_rect(480, 480, &zoomed)?.expect("an inset");
+        assert_eq!(rect.side, 158);
+        assert!(rect.x >= 0 && rect.x + rect.side as i32 <= 480 && rect.y >= 0);
+        assert!(inset_svg.contains("<rect") && svg_texts(inset_svg).contains(&"whole Q(c)".into()));
+
+        // The whole quadric: both sheets' meridians and the parallels, inside the inset.
+        let wire = polylines_in(inset_svg, SURFACE);
+        assert_eq!(wire.len(), overview_wireframe(&zoomed).len());
+        assert!(wire.len() >= 2 * INSET_MERIDIANS, "{} curves", wire.len());
+        assert!(wire.iter().flatten().all(|&p| rect.contains(p)));
+        // The zoom cube: 12 segments joining 8 corners, 3 at each.
+        let edges = polylines_in(inset_svg, INK);
+        assert_eq!(edges.len(), 12);
+        let mut corners: Vec<(i32, i32)> = edges.iter().flatten().copied().collect();
+        assert!(edges.iter().all(|e| e.len() == 2));
+        assert!(corners.iter().all(|&p| rect.contains(p)));
+        corners.sort_unstable();
+        corners.dedup();
+        assert_eq!(corners.len(), 8, "{corners:?}");
+        // The path and the current point, in the run's colour.
+        let path = polylines_in(inset_svg, OBSTRUCTED);
+        assert!(!path.is_empty() && path.iter().flatten().all(|&p| rect.contains(p)));
+        assert_eq!(inset_svg.matches("<circle").count(), 2);
+
+        // Below the title band: the title's text box ends above the inset.
+        let (size, _) = fit_title_at(480, zoomed.title);
+        let (_, y) = svg_text_position(&svg, zoomed.title).expect("title");
+        assert!(
+            y + size <= f64::from(rect.y),
+            "title to {}, inset from {}",
+            y + size,
+            rect.y
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn no_inset_when_the_panel_is_not_zoomed_or_too_small() -> Result<(), ChartError> {
+        let traj = trajectory_on(-1.0, 1.05, 1.3, 200);
+        let zoomed = zoomed(&traj);
+        let none = QuadricPanel {
+            overview: None,
+            ..zoomed
+        };
+        for (size, panel) in [
+            // The overview cube itself, and a framed cube that holds it.
+            (
+                480,
+                QuadricPanel {
+                    centre: [0.0; 3],
+                    extent: EXTENT,
+                    ..zoomed
+                },
+            ),
+            (
+                480,
+                QuadricPanel {
+                    centre: [0.2, -0.1, 0.3],
+                    extent: 2.8,
+                    ..zoomed
+                },
+            ),
+            // Too small a panel.
+            (MIN_INSET_PANEL_PX - 1, zoomed),
+            // No overview asked for.
+            (480, none),
+        ] {
+            assert_eq!(overview_inset_rect(size, size, &panel)?, None, "{size}");
+            let without = QuadricPanel {
+                overview: None,
+                ..panel
+            };
+            assert_eq!(render_at(size, &panel)?, render_at(size, &without)?);
+        }
+        assert!(
+            overview_wireframe(&QuadricPanel {
+                centre: [0.0; 3],
+                extent: EXTENT,
+                ..zoomed
+            })
+            .is_empty()
+        );
+        assert!(overview_inset_rect(MIN_INSET_PANEL_PX, MIN_INSET_PANEL_PX, &zoomed)?.is_some());
+        Ok(())
+    }
+
+    #[test]
+    fn the_overview_wireframe_is_the_whole_quadric_in_the_origin_cube() {
+        for (c, centre) in [
+            (-1.0, [0.45, 0.45, 1.2]),
+            (-4.0, [0.3, 0.0, -2.1]),
+            (1.0, [1.2, 0.3, 0.5]),
+            (0.0, [0.1, 0.0, 0.1]),
+        ] {
+            let lines = overview_wireframe(&QuadricPanel {
+                centre,
+                extent: 0.4,
+                overview: Some(EXTENT),
+                ..panel("m", c, &[])
+            });
+            assert!(
+                lines.len() >= INSET_MERIDIANS,
+                "c = {c}: {} lines",
+                lines.len()
+            );
+            for &(w1, w2, v) in lines.iter().flatten() {
+                let residual = w1 * w1 + w2 * w2 - v * v - c;
+                assert!(residual.abs() < 1e-9, "c = {c}: residual {residual}");
+                assert!([w1, w2, v].iter().all(|x| x.abs() <= EXTENT + 1e-9));
+            }
+            let points = || lines.iter().flatten();
+            if c < 0.0 {
+                // Both sheets, nothing between them.
+                assert!(points().any(|p| p.2 > 0.0) && points().any(|p| p.2 < 0.0));
+                assert!(points().all(|p| p.2.abs() >= (-c).sqrt() - 1e-9));
+            }
+            // The whole height of the overview cube, not the zoomed patch.
+            let top = points().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
+            assert!((top - EXTENT).abs() < 1e-9, "c = {c}: top {top}");
+        }
+        // A framed cube reaching out of the overview cube widens the overview to hold it.
+        let far = QuadricPanel {
+            centre: [2.4, 0.0, 2.6],
+            extent: 0.5,
+            overview: Some(EXTENT),
+            ..panel("m", -1.0, &[])
+        };
+        let top = overview_wireframe(&far)
+            .iter()
+            .flatten()
+            .map(|p| p.2)
+            .fold(f64::NEG_INFINITY, f64::max);
+        assert!((top - 3.1).abs() < 1e-9, "{top}");
+    }
+
+    /// The title size [`fit_title`] picks for `title` on a `size`-pixel panel, and its room.
+    fn fit_title_at(size: u32, title: &str) -> (f64, f64) {
+        let mut scratch = String::new();
+        let area = SVGBackend::with_string(&mut scratch, (size, size)).into_drawing_area();
+        let fonts = FontSizes::for_height(size);
+        let room = f64::from(size) - 2.0 * f64::from((fonts.body * 0.5) as u32);
+        let (_, s) = fit_title(&area, title, fonts.title, room).unwrap();
+        (s, room)
+    }
+
+    /// The estimated width of `text` at `size` pixels on an SVG area.
+    fn estimated_width(text: &str, size: f64) -> f64 {
+        let mut scratch = String::new();
+        let area = SVGBackend::with_string(&mut scratch, (10, 10)).into_drawing_area();
+        f64::from(area.estimate_text_size(text, &title_font(size)).unwrap().0)
+    }
+
+    /// The font-size attribute of the SVG text node `text` (plotters writes size / 1.24).
+    fn svg_font_size(svg: &str, text: &str) -> Option<f64> {
+        svg.split("<text").skip(1).find_map(|chunk| {
+            let (attrs, rest) = chunk.split_once('>')?;
+            (rest.split_once("</text>")?.0.trim() == text).then_some(())?;
+            let value = attrs.split(" font-size=\"").nth(1)?.split('"').next()?;
+            value.parse::<f64>().ok().map(|v| v * 1.24)
+        })
+    }
+
+    #[test]
+    fn the_title_shrinks_to_fit_a_narrow_panel_and_drops_its_parenthesis_last()
+    -> Result<(), ChartError> {
+        let title = "neuron 1: c₁ = −1.00 (two sheets)";
+        let short = "neuron 1: c₁ = −1.00";
+        let traj = trajectory_on(-1.0, 1.05, 1.3, 50);
+        // A wide panel keeps the title whole at its normal size.
+        let (s, _) = fit_title_at(480, title);
+        assert_eq!(s, FontSizes::for_height(480).title);
+        // At 190 pixels the normal size would not fit; the drawn title is smaller and fits.
+        let normal = FontSizes::for_height(190).title;
+        assert!(estimated_width(title, normal) > 190.0);
+        let svg = render_at(190, &panel(title, -1.0, &traj))?;
+        let drawn = svg_font_size(&svg, title).expect("the whole title at 190 px");
+        assert!(drawn < normal - 0.5, "{drawn} px");
+        assert!(estimated_width(title, drawn.round()) <= 190.0 - 12.0);
+        // Narrower still, the parenthesis goes and the rest fits.
+        let svg = render_at(120, &panel(title, -1.0, &traj))?;
+        assert!(!svg_texts(&svg).iter().any(|t| t == title));
+        let drawn = svg_font_size(&svg, short).expect("the short title at 120 px");
+        let (_, room) = fit_title_at(120, title);
+        assert!(estimated_width(short, drawn.round()) <= room);
+        // A title without a parenthesis is only shrunk.
+        let (s, _) = fit_title_at(120, "a title with no shape in it at all");
+        assert!(s >= TITLE_MIN_PX);
         Ok(())
     }
 
