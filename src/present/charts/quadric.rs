@@ -154,21 +154,24 @@ pub fn draw_quadric_panel<DB: DrawingBackend>(
     let mut chart = panel_chart(area, panel, fonts)?;
 
     let tick_px = (body * 0.3).round().max(3.0) as i32;
-    let tick_font = (FontFamily::SansSerif, body * 0.8).into_font().color(&INK);
+    let tick_font = (FontFamily::SansSerif, body * 0.85).into_font().color(&INK);
+    // Five labels an axis when a label is small against the panel, three when the text is large
+    // (a small panel, or the projector's larger text), so labels never run into each other.
+    let labels = tick_count(width.min(height), body);
     chart
         .configure_axes()
-        .x_labels(5)
-        .y_labels(5)
-        .z_labels(5)
+        .x_labels(labels)
+        .y_labels(labels)
+        .z_labels(labels)
         .max_light_lines(1)
         .tick_size(tick_px)
         .label_style(tick_font)
         .axis_panel_style(GRID.mix(0.25))
         .bold_grid_style(GRID.mix(0.9))
         .light_grid_style(TRANSPARENT)
-        .x_formatter(&linear_tick)
-        .y_formatter(&linear_tick)
-        .z_formatter(&linear_tick)
+        .x_formatter(&cube_tick)
+        .y_formatter(&cube_tick)
+        .z_formatter(&cube_tick)
         .draw()?;
     let bounds = plot_bounds(panel);
     draw_axis_names(&mut chart, bounds, tick_px, body)?;
@@ -889,6 +892,17 @@ fn arcs_in_square(r: f64, extent: f64) -> Vec<(f64, f64)> {
 }
 
 /// Plotters coordinates (w₁, v, w₂) of a point (w₁, w₂, v): v is the vertical axis.
+/// Tick labels an axis of a panel `side` pixels wide with body text of `body` pixels.
+fn tick_count(side: u32, body: f64) -> usize {
+    if f64::from(side) >= 22.0 * body { 5 } else { 3 }
+}
+
+/// A cube axis's tick label: plotters' key points of an off-centre cube can land a rounding error
+/// away from 0 (−2.8e-17); the smallest cube is ±0.25, so anything below 1e-9 is 0.
+fn cube_tick(v: &f64) -> String {
+    linear_tick(if v.abs() < 1e-9 { &0.0 } else { v })
+}
+
 fn to_plot((w1, w2, v): (f64, f64, f64)) -> (f64, f64, f64) {
     (w1, v, w2)
 }
@@ -1069,6 +1083,16 @@ mod tests {
             color: OBSTRUCTED,
             overview: None,
         }
+    }
+
+    #[test]
+    fn cube_ticks_read_zero_for_rounding_errors_and_fewer_labels_fit_small_panels() {
+        assert_eq!(cube_tick(&-2.7755575615628914e-17), cube_tick(&0.0));
+        assert_eq!(cube_tick(&0.25), linear_tick(&0.25));
+        assert_ne!(cube_tick(&0.25), cube_tick(&0.0));
+        // 18 px text on a 216 px panel (a projector at 1280 × 720): three labels; 12 px on 420 px: five.
+        assert_eq!(tick_count(216, 18.0), 3);
+        assert_eq!(tick_count(420, 12.0), 5);
     }
 
     #[test]
