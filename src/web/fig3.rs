@@ -145,6 +145,22 @@ impl Fig3View {
         to_js(&self.model.readout())
     }
 
+    /// How wide, in pixels, neuron `k`'s path is drawn on row `row`'s panel of `width` × `height`
+    /// pixels at the row's view angles (0 when nothing of it is drawn): the measure of issue 12's
+    /// "the motion is visible" ([`figures::fig3_path_width`]).
+    ///
+    /// # Errors
+    /// An unknown row or neuron, or a zero size.
+    #[wasm_bindgen(js_name = pathWidth)]
+    pub fn path_width(&self, row: &str, k: usize, width: u32, height: u32) -> Result<u32, JsError> {
+        if !ROWS.contains(&row) {
+            return Err(JsError::new(&format!("no row {row:?}")));
+        }
+        let (yaw, pitch) = self.model.angles(row);
+        let w = figures::fig3_path_width(self.model.session(row), k, yaw, pitch, (width, height))?;
+        Ok(w.unwrap_or(0))
+    }
+
     /// Draws chart `part` (`top-0`, …, `bottom-1`, `loss`) on `canvas`.
     ///
     /// # Errors

@@ -42,6 +42,11 @@ async function saveAll(page, view, { keyboardFirst = false, reopen = null } = {}
   for (let i = 0; i < n; i++) {
     if (reopen && i > 0) await reopen();
     const button = buttons.nth(i);
+    // Each figure's exports are items of its Export menu: open it first.
+    await button.evaluate((b) => {
+      const menu = b.closest("details");
+      if (menu) menu.open = true;
+    });
     const label = await button.textContent();
     const [download] = await Promise.all([
       page.waitForEvent("download", { timeout: 15000 }),
@@ -237,7 +242,8 @@ test("Topology: each chart as PNG and SVG, the network and the calculator result
 });
 
 test("Heatmaps: both maps as PNG, SVG and grid CSV; a cell's run as chart, CSV and JSON that replays", async () => {
-  const { page, problems, context } = await guardedPage(browser);
+  // The drawn network's run plays by itself (not under reduced motion).
+  const { page, problems, context } = await guardedPage(browser, { reducedMotion: "no-preference" });
   await openView(page, server.url, "heatmaps");
   await page.fill("#hm-run-seed", "42");
   await page.dispatchEvent("#hm-run-seed", "change");

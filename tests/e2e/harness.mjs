@@ -84,9 +84,13 @@ export async function launch() {
   });
 }
 
-/** Opens a page that records console errors, page errors and failed requests in `problems`. */
+/**
+ * Opens a page that records console errors, page errors and failed requests in `problems`. It
+ * prefers reduced motion unless `options` say otherwise, so that Fig. 3 does not start playing by
+ * itself under a test that drives it (tests/e2e/layout.test.mjs checks the autoplay).
+ */
 export async function guardedPage(browser, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, reducedMotion: "reduce", ...options });
   const page = await context.newPage();
   const problems = [];
   page.on("console", (msg) => {

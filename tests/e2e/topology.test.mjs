@@ -188,7 +188,7 @@ test("Fig. 2b: the Fig. 3 runs show 4 cells with their own component outlined", 
   assert.equal(cap.highlight, "(+,−)");
   assert.notEqual(await pixels(page, "topo-diagram"), topPixels, "another cell is outlined");
   // The diagram shows the Fig. 3 runs as they are now: after three steps there, "step 3".
-  assert.match(await page.textContent("#topo-b-source"), /^Fig\. 3 bottom run \(fig3-good-pm, step 0\): d = 2, e = 1, l = 2/);
+  assert.match(await page.textContent("#topo-b-source"), /^Fig\. 3 bottom run: good \(\+,−\), step 0: d = 2, e = 1, l = 2/);
   await page.click('[data-view-link="fig3"]');
   await page.waitForSelector('section[data-view="fig3"]:not([hidden])');
   for (let i = 0; i < 3; i++) await page.click("#step");
@@ -196,7 +196,7 @@ test("Fig. 2b: the Fig. 3 runs show 4 cells with their own component outlined", 
   await page.click('[data-view-link="topology"]');
   await page.waitForSelector('section[data-view="topology"]:not([hidden])');
   await frames(page);
-  assert.match(await page.textContent("#topo-b-source"), /^Fig\. 3 bottom run \(fig3-good-pm, step 3\)/);
+  assert.match(await page.textContent("#topo-b-source"), /^Fig\. 3 bottom run: good \(\+,−\), step 3/);
   assert.equal(await page.inputValue("#topo-source"), "bottom");
   assert.deepEqual(problems, []);
   await context.close();
