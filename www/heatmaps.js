@@ -128,7 +128,7 @@ function build(root) {
     wireMap(part);
   }
   // The maps with the hovered cell's readout and the drawn network's run beside them.
-  const side = el("div", { class: "hm-side" }, [e.message]);
+  const side = el("div", { class: "hm-side" });
   root.append(el("div", { class: "hm-layout" }, [mapsBox, side]));
 
   const cellCard = el("section", { class: "card hm-cell", "aria-labelledby": "hm-cell-title" });
@@ -166,7 +166,8 @@ function build(root) {
         "It needs one positive and one negative ReLU term; the verdict checks whether the drawn component allows them.",
     }),
   );
-  side.append(runCard);
+  // The status line last: coming and going, it moves nothing above it.
+  side.append(runCard, e.message);
   root.append(bar, explain);
 
   bindInputs(view.inputs, view.handle, say, (result) => {

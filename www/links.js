@@ -7,6 +7,7 @@
 // only.
 
 import { el } from "./dom.js";
+import { closeOnOutside } from "./export.js";
 
 // Continuous changes (dragging, rotation, stepping during play) refresh the URL at most this often.
 const CONTINUOUS_MS = 400;
@@ -188,6 +189,12 @@ function buildPresets() {
   list.replaceChildren(
     ...presets.map((p) => el("li", {}, [el("a", { href: p.link, text: p.label, data: { preset: p.id, view: p.view } })])),
   );
+  // The menu closes once a preset is chosen (and on Escape or a click elsewhere).
+  const menu = $("presets-menu");
+  list.addEventListener("click", (e) => {
+    if (e.target.closest("a")) menu.open = false;
+  });
+  closeOnOutside(menu);
 }
 
 async function copyLink() {

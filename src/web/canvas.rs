@@ -141,7 +141,14 @@ impl DrawingBackend for PageCanvas<'_> {
         style: &S,
         pos: BackendCoord,
     ) -> DrawResult<SurfaceError> {
-        on_surface!(self.surface, b => b.draw_text(text, style, pos))
+        match &mut self.surface {
+            // plotters' SVG backend writes font-size = size / 1.24 while the canvas draws `size`
+            // pixels; the SVG gets the canvas's size, so an exported chart reads as on screen.
+            Surface::Svg(b) => b
+                .draw_text(text, &CanvasSized(style), pos)
+                .map_err(surface_err),
+            _ => on_surface!(self.surface, b => b.draw_text(text, style, pos)),
+        }
     }
 
     /// Width from `measureText`; height from the font's ascent and descent (the line box a
@@ -249,3 +256,51 @@ pub fn set_chart_text(presenting: bool, device_pixel_ratio: f64) {
 /// The smallest body text of a chart while presenting, in CSS pixels: tick labels, the smallest
 /// text of the charts, are 0.85 × body, so 21.5 puts them above 18 CSS pixels.
 const PRESENTING_TEXT_CSS_PX: f64 = 21.5;
+
+/// plotters' SVG backend divides a text style's size by this when it writes `font-size`.
+const SVG_FONT_SHRINK: f64 = 1.24;
+
+/// A text style whose size, once the SVG backend has divided it by [`SVG_FONT_SHRINK`], is the
+/// pixel size the canvas backend draws: everything else is the wrapped style's.
+struct CanvasSized<'s, S>(&'s S);
+
+impl<S: BackendTextStyle> BackendTextStyle for CanvasSized<'_, S> {
+    type FontError = S::FontError;
+
+    fn color(&self) -> BackendColor {
+        self.0.color()
+    }
+
+    fn size(&self) -> f64 {
+        self.0.size() * SVG_FONT_SHRINK
+    }
+
+    fn transform(&self) -> plotters_backend::FontTransform {
+        self.0.transform()
+    }
+
+    fn style(&self) -> plotters_backend::FontStyle {
+        self.0.style()
+    }
+
+    fn anchor(&self) -> plotters_backend::text_anchor::Pos {
+        self.0.anchor()
+    }
+
+    fn family(&self) -> plotters_backend::FontFamily<'_> {
+        self.0.family()
+    }
+
+    fn layout_box(&self, text: &str) -> Result<((i32, i32), (i32, i32)), Self::FontError> {
+        self.0.layout_box(text)
+    }
+
+    fn draw<E, DrawFunc: FnMut(i32, i32, BackendColor) -> Result<(), E>>(
+        &self,
+        text: &str,
+        pos: BackendCoord,
+        draw: DrawFunc,
+    ) -> Result<Result<(), E>, Self::FontError> {
+        self.0.draw(text, pos, draw)
+    }
+}

@@ -91,7 +91,8 @@ async function prepare(p, view) {
 }
 
 test("axe: no serious or critical violation in any view, normal and in presentation mode", async () => {
-  const { page: p, problems, context } = await page();
+  // Motion allowed: the heatmap's drawn run plays by itself (prepare() waits for its steps).
+  const { page: p, problems, context } = await page({ reducedMotion: "no-preference" });
   const serious = [];
   for (const view of VIEWS) {
     await openView(p, server.url, view);
@@ -277,7 +278,7 @@ test("prefers-reduced-motion: a heatmap run waits for Play instead of starting b
     return g;
   }
   // Without the preference the run starts by itself…
-  const normal = await startRun({});
+  const normal = await startRun({ reducedMotion: "no-preference" });
   assert.ok(Number(await normal.page.$eval("#hm-steps", (e) => e.dataset.value)) > 0, "autoplay without the preference");
   assert.deepEqual(normal.problems, []);
   await normal.context.close();

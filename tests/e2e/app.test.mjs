@@ -118,7 +118,7 @@ test("a divergent learning rate pauses with a message and reset recovers", async
   await page.waitForFunction(() => /diverged/.test(document.getElementById("message").textContent), null, { timeout: 20000 });
   await page.waitForFunction(() => document.getElementById("play").textContent === "Play");
   const msg = await page.textContent("#message");
-  assert.match(msg, /learning rate 10/);
+  assert.match(msg, /learning rate η = 10/);
   assert.match(msg, /the loss is no longer a number|the loss became infinite|no longer a number/);
   assert.doesNotMatch(await page.textContent("#view-fig3"), /NaN|Infinity/, "no NaN on screen");
   const loss = Number(await readout(page, "top", "loss"));

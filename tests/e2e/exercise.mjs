@@ -90,6 +90,9 @@ export async function exerciseHeatmaps(page) {
     return [r.left + (bx * r.width) / c.width, r.top + (by * r.height) / c.height];
   });
   await page.mouse.click(x, y);
+  // Under reduced motion (the tests' default) the run waits for Play; then it runs until paused.
+  await page.waitForFunction(() => !document.getElementById("hm-play").disabled);
+  if ((await page.textContent("#hm-play")) === "Play") await page.click("#hm-play");
   await page.waitForFunction(() => Number(document.getElementById("hm-steps")?.dataset.value) >= 50, null, { timeout: 30000 });
   await page.click("#hm-play");
   await assertCanvasesDrew(page, "heatmaps");

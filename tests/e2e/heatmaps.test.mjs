@@ -42,7 +42,8 @@ function nativeView(link, sets) {
 }
 
 async function open(options) {
-  const g = await guardedPage(browser, options);
+  // A drawn network's run plays by itself unless the test asks for reduced motion.
+  const g = await guardedPage(browser, { reducedMotion: "no-preference", ...options });
   await openView(g.page, server.url, "heatmaps");
   for (const id of Object.values(SCHEMES)) {
     await g.page.waitForSelector(`#${id}[data-layout]`);

@@ -118,7 +118,8 @@ test("a copied Fig. 3 link reopens in a fresh page with identical readouts", asy
 
 test("Fig. 1b, topology, appendix and Fig. 4 links reopen with the same numbers", async () => {
   // Fig. 1b: a typed start, a rescaling, some steps.
-  const a = await open("#fig1b?v=1&lr=0.05");
+  // The appendix's drawn run plays by itself (not under reduced motion).
+  const a = await open("#fig1b?v=1&lr=0.05", { ...CLIPBOARD, reducedMotion: "no-preference" });
   let page = a.page;
   await page.fill("#fig1b-start-w", "0.7");
   await page.fill("#fig1b-start-v", "-1.1");
@@ -413,6 +414,7 @@ test("each preset of the menu is a link that restores its figure", async () => {
   const views = { fig1b: "fig1b", fig2a: "topology", fig2b: "topology", "fig3-obstructed": "fig3", "fig3-good": "fig3", fig4: "fig4", appendix: "heatmaps" };
   for (const p of presets) {
     const before = await page.evaluate(() => Number(document.body.dataset.linkApplied));
+    await page.click("#presets-title"); // the Presets menu of the header
     await page.click(`#presets-list a[data-preset="${p.id}"]`);
     await page.waitForFunction((n) => Number(document.body.dataset.linkApplied) > n, before);
     await page.waitForSelector(`section[data-view="${views[p.id]}"]:not([hidden])`);

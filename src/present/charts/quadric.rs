@@ -254,7 +254,11 @@ fn panel_chart<'a, DB: DrawingBackend>(
     let [lo, hi] = plot_bounds(panel);
     let margin = (fonts.body * 0.5) as u32;
     let mut builder = ChartBuilder::on(area);
-    builder.margin(margin);
+    // Room below and on the left for the axis names outside the cube (w₁, w₂ below, v left).
+    builder
+        .margin(margin)
+        .margin_bottom((fonts.body * 1.2) as u32)
+        .margin_left((fonts.body * 1.8) as u32);
     if !panel.title.is_empty() {
         let room = f64::from(area.dim_in_pixel().0.saturating_sub(2 * margin));
         let (title, size) = fit_title(area, panel.title, fonts.title, room)?;
@@ -265,7 +269,7 @@ fn panel_chart<'a, DB: DrawingBackend>(
     chart.with_projection(|mut pb| {
         pb.yaw = yaw;
         pb.pitch = pitch;
-        pb.scale = 0.72;
+        pb.scale = 0.8;
         pb.into_matrix()
     });
     Ok(chart)
