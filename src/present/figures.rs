@@ -169,6 +169,23 @@ pub fn fig3_path_width(
     })
 }
 
+/// [`fig3_path_width`] on a given drawing area (the page passes its own backend, which measures
+/// the title's text as its canvas does).
+///
+/// # Errors
+/// [`ChartError`] when the run has no neuron k or the area has no size.
+pub fn fig3_path_width_on<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    session: &Session,
+    k: usize,
+    yaw: f64,
+    pitch: f64,
+) -> Result<Option<u32>, ChartError> {
+    with_fig3_panel(session, k, yaw, pitch, |panel| {
+        charts::quadric::trajectory_pixel_width_on(area, panel)
+    })
+}
+
 /// Where neuron k's Fig. 3 panel of `width` × `height` pixels seen from (yaw, pitch) draws its
 /// overview inset (the whole Q(c_k) in Fig. 2a's cube, with the zoomed cube outlined), or `None`
 /// when it draws none: its frame holds that cube already, or the panel is too small

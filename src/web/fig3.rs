@@ -6,6 +6,7 @@
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
+use super::canvas::PageCanvas;
 use super::export::svg;
 use super::view::{to_js, view_handle};
 use super::{canvas_area, fresh_seed};
@@ -14,6 +15,7 @@ use crate::app::fig3::{Fig3Model, ROWS};
 use crate::app::live_run::NetworkSummary;
 use crate::app::view::ViewModel;
 use crate::present::figures;
+use plotters::prelude::IntoDrawingArea;
 
 /// The Fig. 3 view, held by JavaScript through this handle.
 #[wasm_bindgen]
@@ -157,7 +159,12 @@ impl Fig3View {
             return Err(JsError::new(&format!("no row {row:?}")));
         }
         let (yaw, pitch) = self.model.angles(row);
-        let w = figures::fig3_path_width(self.model.session(row), k, yaw, pitch, (width, height))?;
+        // Measured on the page's own backend (plotters' text layer would need inline styles).
+        let mut scratch = String::new();
+        let backend = PageCanvas::svg(&mut scratch, (width.max(1), height.max(1)))
+            .ok_or_else(|| JsError::new("no 2-D canvas to measure the panel's text"))?;
+        let area = backend.into_drawing_area();
+        let w = figures::fig3_path_width_on(&area, self.model.session(row), k, yaw, pitch)?;
         Ok(w.unwrap_or(0))
     }
 

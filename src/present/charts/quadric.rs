@@ -608,7 +608,6 @@ pub fn trajectory_pixel_width(
     height: u32,
     panel: &QuadricPanel,
 ) -> Result<Option<u32>, ChartError> {
-    check_cube(panel)?;
     if width == 0 || height == 0 {
         return Err(ChartError(format!(
             "cannot measure a {width}×{height} panel"
@@ -616,7 +615,27 @@ pub fn trajectory_pixel_width(
     }
     let mut scratch = String::new();
     let area = SVGBackend::with_string(&mut scratch, (width, height)).into_drawing_area();
-    let chart = panel_chart(&area, panel, FontSizes::for_height(height))?;
+    trajectory_pixel_width_on(&area, panel)
+}
+
+/// [`trajectory_pixel_width`] on a given drawing `area` (nothing is drawn on it), whose backend
+/// measures the title as the page's does: on the page, pass the page's own backend, whose text
+/// measurement the site's policy allows.
+///
+/// # Errors
+/// [`ChartError`] for a bad cube or a zero-sized area.
+pub fn trajectory_pixel_width_on<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &QuadricPanel,
+) -> Result<Option<u32>, ChartError> {
+    check_cube(panel)?;
+    let (width, height) = area.dim_in_pixel();
+    if width == 0 || height == 0 {
+        return Err(ChartError(format!(
+            "cannot measure a {width}×{height} panel"
+        )));
+    }
+    let chart = panel_chart(area, panel, FontSizes::for_height(height))?;
     let xs: Vec<i32> = drawn_runs(&chart, panel)
         .iter()
         .flatten()
