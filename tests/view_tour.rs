@@ -72,7 +72,7 @@ fn next_and_prev_clamp_at_the_ends() {
     for i in 2..=count {
         assert!(m.next_step());
         assert_eq!(m.index(), i);
-        assert_eq!(m.readout().title, STEPS[(i - 1) as usize].title);
+        assert_eq!(m.readout().step.title, STEPS[(i - 1) as usize].title);
     }
     assert!(!m.next_step());
     assert_eq!(m.index(), count);
@@ -86,7 +86,7 @@ fn the_tour_link_round_trips() {
     let mut m = TourModel::new();
     assert!(open_link(&mut m, "#tour?v=1&step=3").is_empty());
     assert_eq!(m.index(), 3);
-    assert_eq!(m.readout().link, STEPS[2].link);
+    assert_eq!(m.readout().step.link, STEPS[2].link);
     let link = link_state(&m).link;
     assert_eq!(link, "#tour?v=1&step=3");
     m.next_step();

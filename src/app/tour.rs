@@ -152,18 +152,10 @@ pub struct TourReadout {
     pub count: u64,
     /// "3 of 10".
     pub position: String,
-    /// The step's title.
-    pub title: &'static str,
-    /// Its sentences.
-    pub text: &'static str,
-    /// The view it opens.
-    pub view: View,
-    /// The link it opens.
-    pub link: &'static str,
-    /// Whether the shell starts the view's animation.
-    pub autoplay: bool,
-    /// Whether the text is our reading.
-    pub reading: bool,
+    /// The step itself (its fields are written inline: title, text, view, link, autoplay,
+    /// reading).
+    #[serde(flatten)]
+    pub step: TourStep,
     /// Whether there is a step before / after (the Previous and Next buttons).
     pub has_prev: bool,
     /// See `has_prev`.
@@ -229,12 +221,7 @@ impl TourModel {
             index,
             count,
             position: format!("{index} of {count}"),
-            title: step.title,
-            text: step.text,
-            view: step.view,
-            link: step.link,
-            autoplay: step.autoplay,
-            reading: step.reading,
+            step: *step,
             has_prev: index > 1,
             has_next: index < count,
         }

@@ -265,14 +265,19 @@ fn panel_chart<'a, DB: DrawingBackend>(
         builder.caption(title, title_font(size));
     }
     let mut chart = builder.build_cartesian_3d(lo[0]..hi[0], lo[1]..hi[1], lo[2]..hi[2])?;
+    set_view(&mut chart, panel, 0.8);
+    Ok(chart)
+}
+
+/// Turns `chart` to the panel's (yaw, pitch), its cube drawn at `scale` of the area.
+fn set_view<DB: DrawingBackend>(chart: &mut Chart3d<'_, DB>, panel: &QuadricPanel, scale: f64) {
     let (yaw, pitch) = view_angles(panel);
     chart.with_projection(|mut pb| {
         pb.yaw = yaw;
         pb.pitch = pitch;
-        pb.scale = 0.8;
+        pb.scale = scale;
         pb.into_matrix()
     });
-    Ok(chart)
 }
 
 /// The panel's (yaw, pitch), plotters' defaults for non-finite ones.
@@ -499,13 +504,7 @@ fn draw_overview_inset<DB: DrawingBackend>(
         .margin(2)
         .margin_top(label_px.round() as u32 + 4)
         .build_cartesian_3d(-e0..e0, -e0..e0, -e0..e0)?;
-    let (yaw, pitch) = view_angles(panel);
-    chart.with_projection(|mut pb| {
-        pb.yaw = yaw;
-        pb.pitch = pitch;
-        pb.scale = 0.95;
-        pb.into_matrix()
-    });
+    set_view(&mut chart, panel, 0.95);
     let surface = SURFACE.mix(0.55).stroke_width(1);
     // Already coarse: drawn as it is, without thinning.
     chart.draw_series(overview_wireframe(panel).into_iter().map(|line| {
@@ -608,11 +607,6 @@ pub fn trajectory_pixel_width(
     height: u32,
     panel: &QuadricPanel,
 ) -> Result<Option<u32>, ChartError> {
-    if width == 0 || height == 0 {
-        return Err(ChartError(format!(
-            "cannot measure a {width}×{height} panel"
-        )));
-    }
     let mut scratch = String::new();
     let area = SVGBackend::with_string(&mut scratch, (width, height)).into_drawing_area();
     trajectory_pixel_width_on(&area, panel)
