@@ -114,6 +114,130 @@ pub fn teacher(n: usize, seed: u64) -> Dataset {
     }
 }
 
+/// The lab's teacher problem (paper-notes §5's setting): x ~ N(0, I_d) and
+/// y = Σ_j s_j σ(u_j · x) with `positive` terms of sign s_j = +1 followed by `negative` terms of sign
+/// −1, each u_j a unit vector in a direction drawn uniformly from stream 0 of the seed; the rows
+/// come from stream 1, in order. It needs `positive` positive and `negative` negative ReLU terms,
+/// so the obstruction verdict is decidable for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TeacherSpec {
+    /// Input dimension d ≥ 1.
+    pub d: usize,
+    /// Terms with a positive sign.
+    pub positive: usize,
+    /// Terms with a negative sign.
+    pub negative: usize,
+    /// Rows n ≥ 1.
+    pub n: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// A teacher data set built a slice of rows at a time ([`TeacherBuilder::advance`]), so a large
+/// one never holds up a caller that has a frame to draw.
+#[derive(Debug, Clone)]
+pub struct TeacherBuilder {
+    spec: TeacherSpec,
+    /// (positive + negative) × d unit directions.
+    u: Vec<f64>,
+    rng: crate::core::rng::Rng,
+    x: Vec<f64>,
+    y: Vec<f64>,
+}
+
+impl TeacherBuilder {
+    /// Starts building `spec` (reserving its memory at once).
+    ///
+    /// # Errors
+    /// [`ConfigError::Mismatch`] when d or n is 0.
+    pub fn new(spec: TeacherSpec) -> Result<Self, ConfigError> {
+        if spec.d == 0 || spec.n == 0 {
+            return Err(ConfigError::Mismatch(
+                "a teacher needs at least one input and one row".into(),
+            ));
+        }
+        let terms = spec.positive + spec.negative;
+        let mut dirs = crate::core::rng::seeded_stream(spec.seed, 0);
+        let mut u = Vec::with_capacity(terms * spec.d);
+        for _ in 0..terms {
+            let start = u.len();
+            // A zero draw has probability 0; draw again rather than divide by it.
+            loop {
+                u.truncate(start);
+                u.extend((0..spec.d).map(|_| standard_normal(&mut dirs)));
+                let norm = libm::sqrt(u[start..].iter().map(|a| a * a).sum::<f64>());
+                if norm > 0.0 {
+                    u[start..].iter_mut().for_each(|a| *a /= norm);
+                    break;
+                }
+            }
+        }
+        Ok(Self {
+            spec,
+            u,
+            rng: crate::core::rng::seeded_stream(spec.seed, 1),
+            x: Vec::with_capacity(spec.n * spec.d),
+            y: Vec::with_capacity(spec.n),
+        })
+    }
+
+    /// Adds up to `rows` rows (at least one); returns whether the data set is complete.
+    pub fn advance(&mut self, rows: usize) -> bool {
+        let d = self.spec.d;
+        for _ in 0..rows.max(1) {
+            if self.y.len() == self.spec.n {
+                break;
+            }
+            let start = self.x.len();
+            self.x
+                .extend((0..d).map(|_| standard_normal(&mut self.rng)));
+            let x = &self.x[start..];
+            let mut f = 0.0;
+            for (j, u) in self.u.chunks_exact(d).enumerate() {
+                let z: f64 = u.iter().zip(x).map(|(a, b)| a * b).sum();
+                let s = if j < self.spec.positive { 1.0 } else { -1.0 };
+                f += s * crate::core::network::relu(z);
+            }
+            self.y.push(f);
+        }
+        self.y.len() == self.spec.n
+    }
+
+    /// Rows built so far.
+    pub fn rows(&self) -> usize {
+        self.y.len()
+    }
+
+    /// The unit directions u_j, one row of d per term (positive terms first).
+    pub fn directions(&self) -> &[f64] {
+        &self.u
+    }
+
+    /// The data set, once [`TeacherBuilder::advance`] has returned true (`None` before).
+    pub fn finish(self) -> Option<Dataset> {
+        (self.y.len() == self.spec.n).then(|| Dataset {
+            n: self.spec.n,
+            d: self.spec.d,
+            e: 1,
+            x: self.x,
+            y: self.y,
+        })
+    }
+}
+
+impl TeacherSpec {
+    /// The whole data set at once.
+    ///
+    /// # Errors
+    /// As [`TeacherBuilder::new`].
+    pub fn generate(&self) -> Result<Dataset, ConfigError> {
+        let mut b = TeacherBuilder::new(*self)?;
+        b.advance(self.n);
+        b.finish()
+            .ok_or_else(|| ConfigError::Mismatch("the teacher data are incomplete".into()))
+    }
+}
+
 /// The raw CSV shipped in `data/` (see `data/README.md` for source and licence).
 const BREAST_CANCER_CSV: &str = include_str!("../../data/breast_cancer.csv");
 

@@ -9,6 +9,7 @@ pub mod data;
 pub mod error;
 pub mod init;
 pub mod network;
+pub mod optim;
 pub mod probability;
 pub mod rng;
 pub mod topology;

@@ -155,7 +155,7 @@ mod dp {
 
 /// Buffers and step size of the adaptive integrator.
 #[derive(Debug, Clone)]
-struct FlowState {
+pub(crate) struct FlowState {
     /// Stage derivatives k_1..k_7 (each −∇L), each of length P.
     k: Vec<Vec<f64>>,
     stage: Vec<f64>,
@@ -166,6 +166,116 @@ struct FlowState {
     k0_valid: bool,
     /// L at the current θ when `k0_valid`.
     loss0: f64,
+}
+
+impl FlowState {
+    /// Buffers for θ of length `p`, with a first substep no longer than `span`.
+    pub(crate) fn new(p: usize, span: f64) -> Self {
+        Self {
+            k: vec![vec![0.0; p]; 7],
+            stage: vec![0.0; p],
+            y_new: vec![0.0; p],
+            h: span.min(0.01),
+            k0_valid: false,
+            loss0: f64::NAN,
+        }
+    }
+
+    /// Forgets the derivative at the current point (θ was changed from outside).
+    pub(crate) fn invalidate(&mut self) {
+        self.k0_valid = false;
+    }
+
+    /// Integrates dθ/dt = rhs(θ) over time `span` from `y` (in place), where `rhs(θ, out)` writes
+    /// the derivative and returns the loss at θ; returns the loss at the start. `step` names the
+    /// step in errors; `forced` counts substeps accepted at the smallest size.
+    ///
+    /// # Errors
+    /// [`TrainError::StepBudget`] after [`FLOW_MAX_SUBSTEPS`] substeps.
+    pub(crate) fn advance(
+        &mut self,
+        y: &mut [f64],
+        span: f64,
+        step: u64,
+        forced: &mut u64,
+        mut rhs: impl FnMut(&[f64], &mut [f64]) -> f64,
+    ) -> Result<f64, TrainError> {
+        let fs = self;
+        if !fs.k0_valid {
+            fs.loss0 = rhs(y, &mut fs.k[0]);
+            fs.k0_valid = true;
+        }
+        let start_loss = fs.loss0;
+        if !start_loss.is_finite() {
+            return Ok(start_loss);
+        }
+        let mut t = 0.0;
+        let mut substeps = 0u32;
+        while t < span {
+            substeps += 1;
+            if substeps > FLOW_MAX_SUBSTEPS {
+                return Err(TrainError::StepBudget { step });
+            }
+            let last = t + fs.h >= span;
+            let h = if last { span - t } else { fs.h };
+            let mut last_loss = f64::NAN;
+            for s in 1..7 {
+                for (i, st) in fs.stage.iter_mut().enumerate() {
+                    let mut acc = 0.0;
+                    for (j, a) in dp::A[s][..s].iter().enumerate() {
+                        acc += a * fs.k[j][i];
+                    }
+                    *st = y[i] + h * acc;
+                }
+                let (_, tail) = fs.k.split_at_mut(s);
+                last_loss = rhs(&fs.stage, &mut tail[0]);
+            }
+            // Row 6 of A holds the fifth-order weights, so the last stage is the new point and k[6]
+            // the derivative there (first-same-as-last).
+            fs.y_new.copy_from_slice(&fs.stage);
+            let k7_loss = last_loss;
+            let mut err_sq = 0.0;
+            for i in 0..y.len() {
+                let mut e = 0.0;
+                for (j, ej) in dp::E.iter().enumerate() {
+                    e += ej * fs.k[j][i];
+                }
+                let scale = FLOW_ATOL + FLOW_RTOL * y[i].abs().max(fs.y_new[i].abs());
+                let r = h * e / scale;
+                err_sq += r * r;
+            }
+            let err = libm::sqrt(err_sq / y.len() as f64);
+            if !err.is_finite() || !k7_loss.is_finite() {
+                // Let the caller see the divergence through the loss.
+                return Ok(if k7_loss.is_finite() {
+                    f64::NAN
+                } else {
+                    k7_loss
+                });
+            }
+            let factor = if err == 0.0 {
+                5.0
+            } else {
+                (0.9 * libm::pow(err, -0.2)).clamp(0.2, 5.0)
+            };
+            let forced_here = err > 1.0 && h <= FLOW_MIN_SUBSTEP * span;
+            if forced_here {
+                *forced += 1;
+            }
+            if err <= 1.0 || forced_here {
+                t = if last { span } else { t + h };
+                y.copy_from_slice(&fs.y_new);
+                fs.k.swap(0, 6);
+                fs.loss0 = k7_loss;
+                if !last {
+                    fs.h = (h * factor).max(FLOW_MIN_SUBSTEP * span);
+                }
+            } else {
+                fs.h = (h * factor).max(FLOW_MIN_SUBSTEP * span);
+            }
+        }
+        Ok(start_loss)
+    }
 }
 
 /// A training run: a network, its data and its integrator, stepped on demand.
@@ -222,14 +332,7 @@ impl Trainer {
             .collect();
         let params = net.params().to_vec();
         let p = params.len();
-        let flow = (integrator == Integrator::Flow).then(|| FlowState {
-            k: vec![vec![0.0; p]; 7],
-            stage: vec![0.0; p],
-            y_new: vec![0.0; p],
-            h: lr.min(0.01),
-            k0_valid: false,
-            loss0: f64::NAN,
-        });
+        let flow = (integrator == Integrator::Flow).then(|| FlowState::new(p, lr));
         Ok(Self {
             arch,
             backup: params.clone(),
@@ -353,7 +456,7 @@ impl Trainer {
             }
         }
         if let Some(f) = &mut self.flow {
-            f.k0_valid = false;
+            f.invalidate();
         }
         self.failure = Some(err.clone());
         err
@@ -398,87 +501,18 @@ impl Trainer {
             return Ok(f64::NAN);
         };
         let (arch, batch, scratch) = (&self.arch, &self.batch, &mut self.scratch);
-        let y = &mut self.params;
-        let mut rhs = |theta: &[f64], out: &mut [f64]| -> f64 {
+        let rhs = |theta: &[f64], out: &mut [f64]| -> f64 {
             let l = loss_and_gradient(arch, theta, batch, scratch, out);
             out.iter_mut().for_each(|g| *g = -*g);
             l
         };
-        if !fs.k0_valid {
-            fs.loss0 = rhs(y, &mut fs.k[0]);
-            fs.k0_valid = true;
-        }
-        let start_loss = fs.loss0;
-        if !start_loss.is_finite() {
-            return Ok(start_loss);
-        }
-        let span = self.lr;
-        let mut t = 0.0;
-        let mut substeps = 0u32;
-        while t < span {
-            substeps += 1;
-            if substeps > FLOW_MAX_SUBSTEPS {
-                return Err(TrainError::StepBudget { step: self.steps });
-            }
-            let last = t + fs.h >= span;
-            let h = if last { span - t } else { fs.h };
-            let mut last_loss = f64::NAN;
-            for s in 1..7 {
-                for (i, st) in fs.stage.iter_mut().enumerate() {
-                    let mut acc = 0.0;
-                    for (j, a) in dp::A[s][..s].iter().enumerate() {
-                        acc += a * fs.k[j][i];
-                    }
-                    *st = y[i] + h * acc;
-                }
-                let (_, tail) = fs.k.split_at_mut(s);
-                last_loss = rhs(&fs.stage, &mut tail[0]);
-            }
-            // Row 6 of A holds the fifth-order weights, so the last stage is the new point and k[6]
-            // the derivative there (first-same-as-last).
-            fs.y_new.copy_from_slice(&fs.stage);
-            let k7_loss = last_loss;
-            let mut err_sq = 0.0;
-            for i in 0..y.len() {
-                let mut e = 0.0;
-                for (j, ej) in dp::E.iter().enumerate() {
-                    e += ej * fs.k[j][i];
-                }
-                let scale = FLOW_ATOL + FLOW_RTOL * y[i].abs().max(fs.y_new[i].abs());
-                let r = h * e / scale;
-                err_sq += r * r;
-            }
-            let err = libm::sqrt(err_sq / y.len() as f64);
-            if !err.is_finite() || !k7_loss.is_finite() {
-                // Let the caller see the divergence through the loss.
-                return Ok(if k7_loss.is_finite() {
-                    f64::NAN
-                } else {
-                    k7_loss
-                });
-            }
-            let factor = if err == 0.0 {
-                5.0
-            } else {
-                (0.9 * libm::pow(err, -0.2)).clamp(0.2, 5.0)
-            };
-            let forced = err > 1.0 && h <= FLOW_MIN_SUBSTEP * span;
-            if forced {
-                self.forced_substeps += 1;
-            }
-            if err <= 1.0 || forced {
-                t = if last { span } else { t + h };
-                y.copy_from_slice(&fs.y_new);
-                fs.k.swap(0, 6);
-                fs.loss0 = k7_loss;
-                if !last {
-                    fs.h = (h * factor).max(FLOW_MIN_SUBSTEP * span);
-                }
-            } else {
-                fs.h = (h * factor).max(FLOW_MIN_SUBSTEP * span);
-            }
-        }
-        Ok(start_loss)
+        fs.advance(
+            &mut self.params,
+            self.lr,
+            self.steps,
+            &mut self.forced_substeps,
+            rhs,
+        )
     }
 
     /// L(θ) at the current parameters, checked. A step is accepted when the loss at its start and
