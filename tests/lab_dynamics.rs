@@ -4,6 +4,8 @@
 //! drift of momentum and Adam, c_k(t) = c_k(0)·e^(−2λt) under the flow with weight decay, no drift
 //! under the flow with leaky ReLU, visible drift with softplus).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
 use relu_obstruction::core::data::{Dataset, TeacherSpec};

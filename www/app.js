@@ -6,7 +6,7 @@
 import { installClassroom, prefersReducedMotion } from "./classroom.js";
 import { initLinks, notifyChange } from "./links.js";
 
-const VIEWS = ["fig3", "fig1b", "topology", "heatmaps", "fig4"];
+const VIEWS = ["fig3", "fig1b", "topology", "heatmaps", "fig4", "lab"];
 // Routed views that show another view's section: the tour (tour.js) walks through the five.
 const ROUTES = [...VIEWS, "tour"];
 // Pixels a rotation key moves, as if dragged.

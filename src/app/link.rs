@@ -98,17 +98,20 @@ pub enum View {
     Fig4,
     /// The guided tour: one step of the paper's story, which opens another view's link.
     Tour,
+    /// The lab: the reader's own network, checked, rebalanced and trained.
+    Lab,
 }
 
 impl View {
     /// Every view, the default first.
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 7] = [
         View::Fig3,
         View::Fig1b,
         View::Topology,
         View::Heatmaps,
         View::Fig4,
         View::Tour,
+        View::Lab,
     ];
 
     /// The name written in links.
@@ -120,6 +123,7 @@ impl View {
             Self::Heatmaps => "heatmaps",
             Self::Fig4 => "fig4",
             Self::Tour => "tour",
+            Self::Lab => "lab",
         }
     }
 
@@ -529,6 +533,114 @@ const TOUR: &[Param] = &[int(
     Default::Int(1),
 )];
 
+/// Largest run length of the lab.
+pub const LAB_MAX_STEPS: u64 = 1_000_000;
+/// Largest number of teacher terms of each sign.
+pub const LAB_MAX_TERMS: u64 = 16;
+/// Largest number of rows of the lab's generated data.
+pub const LAB_MAX_ROWS: u64 = 100_000;
+
+const LAB_OPTIMIZERS: Choices = (
+    &["gd", "sgd", "momentum", "adam"],
+    &[
+        "gradient descent (GD)",
+        "mini-batch SGD",
+        "heavy-ball momentum",
+        "Adam (AdamW decay)",
+    ],
+);
+const LAB_INTEGRATORS: Choices = (
+    INTEGRATORS,
+    &[
+        "plain steps",
+        "gradient flow (adaptive RK)",
+        "GD + rescale onto Q(c)",
+    ],
+);
+const LAB_ACTIVATIONS: Choices = (
+    &["relu", "leaky_relu", "softplus"],
+    &["ReLU", "leaky ReLU", "softplus (not homogeneous)"],
+);
+const LAB_DATA: Choices = (
+    &["teacher", "cancer", "csv"],
+    &[
+        "teacher Σ s_j σ(u_j·x)",
+        "breast cancer (30 inputs)",
+        "your CSV file",
+    ],
+);
+const LAB_LOSSES: Choices = (
+    &["mse", "bce"],
+    &["½ squared error", "binary cross-entropy"],
+);
+
+const fn unit(key: &'static str, label: &'static str, d: f64) -> Param {
+    float(key, label, 0.0, 0.999_999, d)
+}
+
+const LAB: &[Param] = &[
+    int("d", "Inputs d", 1, 1000, Default::Int(2)),
+    int("l", "Hidden width l", 1, 256, Default::Int(6)),
+    int("e", "Outputs e", 1, 16, Default::Int(1)),
+    flag("bias", "Hidden biases", false),
+    choice("scheme", "Initialization", SCHEMES, "xavier_normal"),
+    Param {
+        key: "gain",
+        label: "Gain",
+        kind: Kind::Float {
+            min: 0.0,
+            max: 100.0,
+            min_open: true,
+            step: None,
+        },
+        default: Default::Float(1.0),
+    },
+    int("seed", "Seed", 0, MAX_SEED, Default::Int(0)),
+    choice("data", "Data", LAB_DATA, "teacher"),
+    int("tpos", "Positive terms", 0, LAB_MAX_TERMS, Default::Int(1)),
+    int("tneg", "Negative terms", 0, LAB_MAX_TERMS, Default::Int(1)),
+    int("n", "Rows n", 1, LAB_MAX_ROWS, Default::Int(200)),
+    int("dseed", "Data seed", 0, MAX_SEED, Default::Int(1)),
+    choice("loss", "Loss", LAB_LOSSES, "mse"),
+    choice("opt", "Optimizer", LAB_OPTIMIZERS, "gd"),
+    choice("int", "Integrator (GD)", LAB_INTEGRATORS, "gd"),
+    lr("Learning rate η", 0.05),
+    int("batch", "Batch size", 1, LAB_MAX_ROWS, Default::Int(32)),
+    unit("beta", "Momentum β", 0.9),
+    unit("beta1", "Adam β₁", 0.9),
+    unit("beta2", "Adam β₂", 0.999),
+    Param {
+        key: "eps",
+        label: "Adam ε",
+        kind: Kind::Float {
+            min: 0.0,
+            max: 1.0,
+            min_open: true,
+            step: None,
+        },
+        default: Default::Float(1e-8),
+    },
+    float("wd", "Weight decay λ", 0.0, 100.0, 0.0),
+    choice("act", "Activation", LAB_ACTIVATIONS, "relu"),
+    unit("slope", "Leaky slope a", 0.01),
+    int(
+        "steps",
+        "Run length (steps)",
+        1,
+        LAB_MAX_STEPS,
+        Default::Int(2000),
+    ),
+    int(
+        "speed",
+        "Steps per frame (at most)",
+        1,
+        100_000,
+        Default::Int(20),
+    ),
+    float("target", "Rebalance onto c =", -1e6, 1e6, 0.0),
+    int("step", "step reached", 0, LAB_MAX_STEPS, Default::Int(0)),
+];
+
 /// The keys of `view`, in the order links write them.
 pub fn schema(view: View) -> &'static [Param] {
     match view {
@@ -538,6 +650,7 @@ pub fn schema(view: View) -> &'static [Param] {
         View::Heatmaps => HEATMAPS,
         View::Fig4 => FIG4,
         View::Tour => TOUR,
+        View::Lab => LAB,
     }
 }
 

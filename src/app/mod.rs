@@ -11,6 +11,7 @@ pub mod format;
 pub mod framing;
 pub mod heatmaps;
 pub mod history;
+pub mod lab;
 pub mod link;
 pub mod live_run;
 pub mod random_run;

@@ -16,6 +16,7 @@ mod cli {
     use relu_obstruction::app::fig3::Fig3Model;
     use relu_obstruction::app::fig4::Fig4Model;
     use relu_obstruction::app::heatmaps::{HeatmapsModel, Map};
+    use relu_obstruction::app::lab::LabModel;
     use relu_obstruction::app::link::{View, parse_link};
     use relu_obstruction::app::topology::TopologyModel;
     use relu_obstruction::app::tour::TourModel;
@@ -408,6 +409,39 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         }
     }
 
+    impl Driven for LabModel {
+        fn settle(&mut self) {
+            LabModel::settle(self);
+        }
+        fn frame(&mut self) -> Option<()> {
+            // A frame of the page: slices of work until the model says the frame is done.
+            self.begin_frame();
+            while self.work() {}
+            Some(())
+        }
+        fn step(&mut self) -> Option<()> {
+            LabModel::step(self, 1);
+            Some(())
+        }
+        fn run(&mut self) -> Option<Result<(), String>> {
+            None
+        }
+        fn key(&mut self, _: &str) -> Option<()> {
+            None
+        }
+        fn press(&mut self, name: &str) -> Option<()> {
+            match name {
+                "play" => self.set_playing(true),
+                "reset" => self.reset(),
+                "rebalance" => {
+                    self.rebalance();
+                }
+                _ => return None,
+            }
+            Some(())
+        }
+    }
+
     impl Driven for HeatmapsModel {
         fn frame(&mut self) -> Option<()> {
             HeatmapsModel::frame(self);
@@ -527,6 +561,11 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                 let mut m = Fig4Model::new();
                 let (rejections, refused) = drive(&mut m, &link, &actions)?;
                 json!({"readout": m.readout(), "rows": m.rows(), "link": link_state(&m), "rejections": rejections, "refused": refused})
+            }
+            View::Lab => {
+                let mut m = LabModel::new();
+                let (rejections, refused) = drive(&mut m, &link, &actions)?;
+                json!({"readout": m.readout(), "link": link_state(&m), "rejections": rejections, "refused": refused})
             }
             View::Tour => {
                 let mut m = TourModel::new();

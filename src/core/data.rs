@@ -215,7 +215,7 @@ impl TeacherBuilder {
 
     /// The data set, once [`TeacherBuilder::advance`] has returned true (`None` before).
     pub fn finish(self) -> Option<Dataset> {
-        (self.y.len() == self.spec.n).then(|| Dataset {
+        (self.y.len() == self.spec.n).then_some(Dataset {
             n: self.spec.n,
             d: self.spec.d,
             e: 1,

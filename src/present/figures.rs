@@ -640,6 +640,48 @@ pub fn paper_figures(cfg: &PaperFigures) -> Result<Vec<FigureFile>, Box<dyn std:
     Ok(out)
 }
 
+/// The lab's loss chart: the run's loss against the step, on a log scale, the axis running to the
+/// run length.
+///
+/// # Errors
+/// [`ChartError`] if the backend fails.
+pub fn draw_lab_loss<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    lab: &crate::app::lab::LabModel,
+) -> Result<(), ChartError> {
+    let series = [LossSeries {
+        label: "your network",
+        points: lab.loss_history(),
+        color: charts::GOOD,
+    }];
+    let opts = LossChartOptions {
+        title: "Loss of your network",
+        log_scale: true,
+        x_max: Some(lab.run_length() as f64),
+    };
+    charts::draw_loss_chart(area, &series, &opts)
+}
+
+/// The lab's conserved quantities: c_k at the start (rings) and now (dots), per neuron.
+///
+/// # Errors
+/// [`ChartError`] if the backend fails.
+pub fn draw_lab_conserved<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    lab: &crate::app::lab::LabModel,
+) -> Result<(), ChartError> {
+    let (start, now, pathological) = lab.conserved();
+    charts::conserved::draw_conserved_chart(
+        area,
+        &charts::conserved::ConservedChart {
+            title: "c_k now (dots) against the start (rings)",
+            start: &start,
+            now: &now,
+            pathological: &pathological,
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ pub mod fig1b;
 pub mod fig3;
 pub mod fig4;
 pub mod heatmaps;
+pub mod lab;
 pub mod link;
 pub mod topology;
 pub mod tour;

@@ -10,6 +10,7 @@
 //! - [`hyperbolas`]: the (w, v) plane of Fig. 1b with the invariant hyperbolas, the rescaling
 //!   orbits, the point, its trajectory and −∇L.
 //! - [`components`]: the component diagram of H(c) (Fig. 2b), cells grouped by effective class.
+//! - [`conserved`]: the lab's c_k per neuron, at the start and now.
 //! - [`bars`]: labelled bar charts (the Betti numbers, the diagram's summary mode).
 //! - [`heatmap`]: a viridis heatmap with a colour bar (the appendix maps, the Fig. 4 grid).
 //! - [`sweep`]: the Fig. 4 heatmap over (l, l+) and the curves against l+ and l+/l.
@@ -28,6 +29,7 @@
 
 pub mod bars;
 pub mod components;
+pub mod conserved;
 pub mod heatmap;
 pub mod hyperbolas;
 mod legend;
