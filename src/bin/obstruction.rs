@@ -47,6 +47,10 @@ commands:
   train       --preset NAME [--steps N] [--lr ETA] [--integrator gd|flow|conserving] [--seed S]
               [--l L --l-plus P]   (fig4 only)
   train       --from FILE.json     (replay the runs of a JSON file exported by the page)
+  train       --weights FILE.json --data FILE.csv --steps N --lr ETA [--optimizer gd|sgd|momentum|adam]
+              [--batch B] [--momentum BETA] [--beta1 B1 --beta2 B2 --eps EPS] [--weight-decay LAMBDA]
+              [--activation relu|leaky_relu:A|softplus] [--integrator gd|flow|conserving]
+              [--loss mse|bce] [--seed S]   (your network on your data, as the page's lab)
   figures     --out DIR [--quick]  (every paper figure as SVG with its data as CSV; --quick: a
               small Fig. 4 sweep)
   sweep       --widths 1,2,4,8 --seeds S --steps N [--lr ETA]
@@ -185,9 +189,22 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                         "l",
                         "l-plus",
                         "from",
+                        "weights",
+                        "data",
+                        "optimizer",
+                        "batch",
+                        "momentum",
+                        "beta1",
+                        "beta2",
+                        "eps",
+                        "weight-decay",
+                        "activation",
+                        "loss",
                     ],
                 )?;
-                if o.get("from").is_some() {
+                if o.get("weights").is_some() {
+                    train_weights(&o)
+                } else if o.get("from").is_some() {
                     train_from(&o)
                 } else {
                     train(&o)
@@ -696,6 +713,148 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         }
         if let Some(err) = failure {
             map.insert("error".into(), json!(err.to_string()));
+            println!("{out}");
+            return Err(Failure::Run(err.to_string()));
+        }
+        Ok(out)
+    }
+
+    /// Reads a file the user named, refusing it before reading when it is larger than `check` allows.
+    fn read_user_file(
+        flag: &str,
+        path: &str,
+        check: fn(u64) -> Result<(), relu_obstruction::core::error::InputError>,
+    ) -> Res<Vec<u8>> {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| Failure::Usage(format!("--{flag} {path}: cannot read it: {e}")))?;
+        check(meta.len()).map_err(|e| Failure::Usage(format!("--{flag} {path}: {e}")))?;
+        std::fs::read(path)
+            .map_err(|e| Failure::Usage(format!("--{flag} {path}: cannot read it: {e}")))
+    }
+
+    /// `train --weights FILE --data FILE.csv …`: the lab's run on the command line.
+    fn train_weights(o: &Options) -> Res<Value> {
+        use relu_obstruction::core::optim::{Activation, Dynamics, LabTrainer, Optimizer};
+        use relu_obstruction::core::{inspect, table, weights};
+        if o.get("from").is_some() || o.get("preset").is_some() {
+            return Err(Failure::Usage(
+                "--weights takes the network from the file: no --preset or --from".into(),
+            ));
+        }
+        let wpath = o.required("weights")?;
+        let bytes = read_user_file("weights", wpath, weights::check_weights_size)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Failure::Usage(format!("--weights {wpath}: not UTF-8 text")))?;
+        let net = weights::parse_weights(&text)
+            .map_err(|e| Failure::Usage(format!("--weights {wpath}: {e}")))?;
+        let dpath = o.required("data")?;
+        let bytes = read_user_file("data", dpath, table::check_csv_size)?;
+        let data =
+            table::parse_csv(&bytes).map_err(|e| Failure::Usage(format!("--data {dpath}: {e}")))?;
+        let steps: u64 = o.number("steps", None)?;
+        if steps > 10_000_000 {
+            return Err(Failure::Usage(format!(
+                "--steps {steps} is out of range: at most 10000000"
+            )));
+        }
+        let lr: f64 = o.number("lr", None)?;
+        let optimizer = match o.get("optimizer").unwrap_or("gd") {
+            "gd" => Optimizer::Gd,
+            "sgd" => Optimizer::Sgd,
+            "momentum" => Optimizer::Momentum {
+                beta: o.number("momentum", Some(0.9))?,
+            },
+            "adam" => Optimizer::Adam {
+                beta1: o.number("beta1", Some(0.9))?,
+                beta2: o.number("beta2", Some(0.999))?,
+                eps: o.number("eps", Some(1e-8))?,
+            },
+            other => {
+                return Err(Failure::Usage(format!(
+                    "--optimizer '{other}': one of gd, sgd, momentum, adam"
+                )));
+            }
+        };
+        for (flag, needs) in [
+            ("momentum", "momentum"),
+            ("beta1", "adam"),
+            ("beta2", "adam"),
+            ("eps", "adam"),
+            ("batch", "sgd"),
+        ] {
+            if o.get(flag).is_some() && optimizer.name() != needs {
+                return Err(Failure::Usage(format!(
+                    "--{flag} only makes sense with --optimizer {needs}"
+                )));
+            }
+        }
+        let activation = Activation::parse(o.get("activation").unwrap_or("relu"))?;
+        let integrator = Integrator::parse(o.get("integrator").unwrap_or("gd"))?;
+        let batch = match optimizer {
+            Optimizer::Sgd => Some(o.number::<usize>("batch", Some(32.min(data.n)))?),
+            _ => None,
+        };
+        let dynamics = Dynamics {
+            optimizer,
+            integrator,
+            activation,
+            batch,
+            weight_decay: o.number("weight-decay", Some(0.0))?,
+            lr,
+            seed: o.number("seed", Some(0))?,
+        };
+        let mut arch = *net.arch();
+        arch.loss = match o.get("loss").unwrap_or("mse") {
+            "mse" => relu_obstruction::core::network::Loss::HalfMse,
+            "bce" => relu_obstruction::core::network::Loss::Bce,
+            other => {
+                return Err(Failure::Usage(format!("--loss '{other}': one of mse, bce")));
+            }
+        };
+        let net =
+            relu_obstruction::core::network::Network::from_params(arch, net.params().to_vec())?;
+        let check = inspect::check(&net);
+        let theta_initial = net.params().to_vec();
+        let mut trainer = LabTrainer::new(net, std::sync::Arc::new(data), dynamics)?;
+        let (reports, failure) = trainer.run(steps);
+        let mut grad = vec![0.0; theta_initial.len()];
+        let final_loss = trainer.full_loss_and_gradient(&mut grad);
+        let final_net = trainer.network();
+        let weights_final: Value = serde_json::from_str(&weights::weights_json(&final_net))?;
+        let mut out = json!({
+            "weights": wpath,
+            "data": dpath,
+            "optimizer": optimizer.name(),
+            "activation": activation.name(),
+            "integrator": integrator.name(),
+            "batch": batch,
+            "weight_decay": dynamics.weight_decay,
+            "lr": lr,
+            "seed": dynamics.seed,
+            "steps": reports.len(),
+            "loss": reports.iter().map(|r| r.loss).collect::<Vec<_>>(),
+            "final_loss": final_loss,
+            "c_initial": trainer.c_initial(),
+            "c_final": trainer.c_now(),
+            "max_c_drift": trainer.max_c_drift_seen(),
+            "components": check.components,
+            "effective_components": check.effective_components,
+            "component_label": check.component_label,
+            "pathological": check.pathological,
+            "escapes": trainer
+                .escapes()
+                .iter()
+                .map(|e| json!({"neuron": e.neuron + 1, "step": e.step}))
+                .collect::<Vec<_>>(),
+            "flow_forced_substeps": trainer.forced_substeps(),
+            "theta_initial": theta_initial,
+            "theta_final": trainer.params(),
+            "weights_final": weights_final,
+        });
+        if let Some(err) = failure {
+            if let Some(map) = out.as_object_mut() {
+                map.insert("error".into(), json!(err.to_string()));
+            }
             println!("{out}");
             return Err(Failure::Run(err.to_string()));
         }
