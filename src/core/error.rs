@@ -218,3 +218,133 @@ impl fmt::Display for TopologyError {
 }
 
 impl std::error::Error for TopologyError {}
+
+/// A file the user brought (a weights file, a CSV table) that the lab refuses.
+///
+/// `code` is a stable machine-readable name of the problem; `message` is one or more full sentences
+/// that name it precisely (which row, line, column or key, and what was expected), fit to show as
+/// is. Codes: `empty`, `too_large`, `not_json`, `shape`, `not_finite`, `unknown_key`, `missing`
+/// (weights files); `bad_cell`, `ragged`, `too_many_rows`, `too_many_columns`, `too_few_columns`,
+/// `not_utf8` (CSV files; `empty` and `too_large` too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The kind of problem, one of the codes above.
+    pub code: &'static str,
+    /// What is wrong, in full sentences.
+    pub message: String,
+}
+
+impl InputError {
+    /// An error with this code and message.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Why a network cannot be rebalanced onto a target c (every neuron concerned is listed, by
+/// 1-based index).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RebalanceError {
+    /// The target is NaN or infinite.
+    TargetNotFinite {
+        /// The target given.
+        target: f64,
+    },
+    /// Some neurons cannot reach the target by any rescaling α > 0.
+    Unreachable {
+        /// The target c.
+        target: f64,
+        /// Neurons whose input weights (bias included) are all zero: ‖αw_k‖² − ‖v_k/α‖² ≤ 0 for
+        /// every α, and it is 0 only when v_k = 0 too (1-based).
+        zero_input: Vec<usize>,
+        /// Neurons whose output weights are all zero: ‖αw_k‖² − ‖v_k/α‖² = α²‖w_k‖² ≥ 0, and
+        /// it reaches 0 only when w_k = 0 too (1-based).
+        zero_output: Vec<usize>,
+        /// Neurons whose weights are so large that ‖w_k‖²‖v_k‖² overflows (1-based).
+        too_large: Vec<usize>,
+    },
+}
+
+/// "Neuron 3 has" / "Neurons 3 and 7 have" / "Neurons 1, 2, 5 and 9 have" (at most 12 named).
+pub(crate) fn neurons_phrase(list: &[usize]) -> String {
+    const SHOWN: usize = 12;
+    match list {
+        [] => "No neuron has".to_string(),
+        [k] => format!("Neuron {k} has"),
+        _ if list.len() <= SHOWN => {
+            let (last, rest) = list.split_last().unwrap_or((&0, &[]));
+            let rest: Vec<String> = rest.iter().map(usize::to_string).collect();
+            format!("Neurons {} and {last} have", rest.join(", "))
+        }
+        _ => {
+            let shown: Vec<String> = list[..SHOWN].iter().map(usize::to_string).collect();
+            format!(
+                "Neurons {} and {} more have",
+                shown.join(", "),
+                list.len() - SHOWN
+            )
+        }
+    }
+}
+
+impl fmt::Display for RebalanceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TargetNotFinite { target } => write!(
+                f,
+                "The target c = {target} is not a finite number; rebalancing needs a finite target."
+            ),
+            Self::Unreachable {
+                target,
+                zero_input,
+                zero_output,
+                too_large,
+            } => {
+                let mut sentences = Vec::new();
+                let plural = |list: &[usize]| if list.len() == 1 { "it" } else { "they" };
+                if !zero_input.is_empty() {
+                    sentences.push(format!(
+                        "{} all input weights zero and cannot be rescaled onto c = {target}{}.",
+                        neurons_phrase(zero_input),
+                        if *target > 0.0 {
+                            format!(
+                                " (with w_k = 0, rescaling keeps c_k ≤ 0, so {} can never reach a positive c)",
+                                plural(zero_input)
+                            )
+                        } else {
+                            String::new()
+                        }
+                    ));
+                }
+                if !zero_output.is_empty() {
+                    sentences.push(format!(
+                        "{} all output weights zero and cannot be rescaled onto c = {target} \
+                         (with v_k = 0, rescaling keeps c_k = α²‖w_k‖² > 0).",
+                        neurons_phrase(zero_output),
+                    ));
+                }
+                if !too_large.is_empty() {
+                    sentences.push(format!(
+                        "{} weights so large that ‖w_k‖²‖v_k‖² overflows, so no rescaling factor \
+                         can be computed.",
+                        neurons_phrase(too_large),
+                    ));
+                }
+                f.write_str(&sentences.join(" "))
+            }
+        }
+    }
+}
+
+impl std::error::Error for RebalanceError {}
