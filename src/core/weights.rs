@@ -174,7 +174,12 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
             .nth(line - 2)
             .map_or(text.len(), |(i, _)| i + 1)
     };
-    (line_start + column).min(text.len())
+    // serde_json counts the column in bytes; keep the offset on a character boundary.
+    let mut offset = (line_start + column).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 /// The word (letters, digits, `+-.`) that ends at or starts at byte `offset`.
