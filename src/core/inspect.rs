@@ -170,12 +170,8 @@ fn settle_on_zero(w: &mut [f64], v: &mut [f64]) {
         }
         // c ↦ c + 2δ(a + b) to first order under (w, v) ↦ ((1 + δ)w, v/(1 + δ)); twice the
         // first-order step crosses 0.
-        let delta = (-c / (a + b)).clamp(-1e-12, 1e-12);
-        let delta = if delta == 0.0 {
-            f64::EPSILON.copysign(-c)
-        } else {
-            delta
-        };
+        // At least one ulp of 1, or 1 + δ rounds to 1; at most 1e-12 (c is rounding-sized).
+        let delta = (c.abs() / (a + b)).clamp(f64::EPSILON, 1e-12).copysign(-c);
         let s = 1.0 + delta;
         w.iter_mut().for_each(|x| *x *= s);
         v.iter_mut().for_each(|x| *x /= s);
