@@ -382,10 +382,9 @@ pub fn parse_weights(text: &str) -> Result<Network, InputError> {
     let v_cols = raw.v[0].len();
     if v_cols != l {
         let transposed = if e == l && v_cols <= LAB_MAX_E {
-            format!(
-                " It looks transposed: this v is l × e; write its {} as one row per output.",
-                count_of(v_cols, "column")
-            )
+            " It looks transposed (l × e): out.weight has one row per output, \
+             [[v_1, …, v_l]] for a single output."
+                .to_string()
         } else {
             String::new()
         };
