@@ -633,3 +633,145 @@ fn view_drives_the_tour_with_the_presentation_keys() {
             .starts_with("#fig1b?v=1&")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The lab: `check` and `rebalance` of the user's own weights file
+
+#[test]
+fn check_reports_the_topology_of_a_weights_file() {
+    let dir = temp_dir("lab-check");
+    let path = dir.join("net.json");
+    // Neuron 1: c = 1 + 0.25 − 4 < 0 (pathological, v > 0); neuron 2: c = 4 − 1 > 0;
+    // neuron 3: c = 0.01 − 0.25 < 0 (pathological, v < 0); neuron 4: c = 9 + 16 − 25 = 0 by hand.
+    std::fs::write(
+        &path,
+        r#"{"W": [[1, 0.5], [0, 2], [0.1, 0], [3, 4]], "v": [[2, 1, -0.5, 5]]}"#,
+    )
+    .unwrap();
+    let v = json(&["check", "--weights", path.to_str().unwrap()]);
+    assert_eq!(
+        (v["d"].clone(), v["l"].clone(), v["e"].clone()),
+        (2.into(), 4.into(), 1.into())
+    );
+    let c: Vec<f64> = v["c"].as_array().unwrap().iter().map(f).collect();
+    assert!((c[0] - (1.25 - 4.0)).abs() < 1e-15 && c[1] == 3.0);
+    assert!((c[2] - (0.01 - 0.25)).abs() < 1e-15);
+    assert_eq!(c[3], 0.0);
+    assert_eq!(v["pathological"], serde_json::json!([1, 3]));
+    assert_eq!(v["stuck_signs"], serde_json::json!([1, -1]));
+    assert_eq!(
+        (&v["l_plus"], &v["l_minus"], &v["l_zero"]),
+        (&1.into(), &2.into(), &1.into())
+    );
+    assert_eq!(v["components"], 4);
+    assert_eq!(v["effective_components"], 3);
+    assert_eq!(v["component_label"], serde_json::json!([1, -1]));
+    assert_eq!(v["connected"], false);
+    assert_eq!(v["hidden_bias"], false);
+}
+
+#[test]
+fn rebalance_prints_a_weights_file_on_c_equal_target() {
+    let dir = temp_dir("lab-rebalance");
+    let path = dir.join("net.json");
+    std::fs::write(
+        &path,
+        r#"{"W": [[1, 0.5], [0, 2]], "v": [[2, -1]], "b": [0.3, -0.2], "b_out": [0.7]}"#,
+    )
+    .unwrap();
+    let p = path.to_str().unwrap();
+    for (target, args) in [
+        (0.0, vec!["rebalance", "--weights", p]),
+        (-0.5, vec!["rebalance", "--weights", p, "--target", "-0.5"]),
+    ] {
+        let out = run(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+        let w = v["W"].as_array().unwrap();
+        let vv = v["v"][0].as_array().unwrap();
+        let b = v["b"].as_array().unwrap();
+        assert_eq!(v["b_out"], serde_json::json!([0.7]));
+        let (w0, w1): ([f64; 3], [f64; 3]) = ([1.0, 0.5, 0.3], [0.0, 2.0, -0.2]);
+        for (k, orig) in [w0, w1].iter().enumerate() {
+            let row = w[k].as_array().unwrap();
+            let new = [f(&row[0]), f(&row[1]), f(&b[k])];
+            let c = new.iter().map(|x| x * x).sum::<f64>() - f(&vv[k]).powi(2);
+            assert!((c - target).abs() < 1e-12, "c_{k} = {c}");
+            // Same direction, positive factor; v_k · w_k unchanged (the function).
+            let norm = |x: &[f64; 3]| x.iter().map(|y| y * y).sum::<f64>().sqrt();
+            let alpha = norm(&new) / norm(orig);
+            for j in 0..3 {
+                assert!((new[j] - alpha * orig[j]).abs() < 1e-12);
+            }
+            let v_orig = [2.0, -1.0][k];
+            assert!((f(&vv[k]) * alpha - v_orig).abs() < 1e-12);
+        }
+        // The printed file checks as connected.
+        let again = dir.join(format!("rebalanced{target}.json"));
+        std::fs::write(&again, &out.stdout).unwrap();
+        let ch = json(&["check", "--weights", again.to_str().unwrap()]);
+        assert_eq!(ch["connected"], target == 0.0);
+    }
+}
+
+#[test]
+fn lab_commands_refuse_bad_files_and_targets_with_exit_2() {
+    let dir = temp_dir("lab-bad");
+    let ragged = dir.join("ragged.json");
+    std::fs::write(&ragged, r#"{"W": [[1, 2], [3]], "v": [[1, 1]]}"#).unwrap();
+    let zero = dir.join("zero.json");
+    std::fs::write(&zero, r#"{"W": [[1, 2], [0, 0]], "v": [[1, 1]]}"#).unwrap();
+    let good = dir.join("good.json");
+    std::fs::write(&good, r#"{"W": [[1, 2]], "v": [[1]]}"#).unwrap();
+    let missing = dir.join("none.json");
+    let cases: [(Vec<&str>, &str); 6] = [
+        (
+            vec!["check", "--weights", ragged.to_str().unwrap()],
+            "W row 2 has 1 number; row 1 has 2",
+        ),
+        (
+            vec!["rebalance", "--weights", ragged.to_str().unwrap()],
+            "W row 2 has 1 number",
+        ),
+        (
+            vec!["check", "--weights", missing.to_str().unwrap()],
+            "cannot read it",
+        ),
+        (
+            vec![
+                "rebalance",
+                "--weights",
+                good.to_str().unwrap(),
+                "--target",
+                "0x10",
+            ],
+            "--target: '0x10' is not a valid number",
+        ),
+        (
+            vec![
+                "rebalance",
+                "--weights",
+                good.to_str().unwrap(),
+                "--target",
+                "inf",
+            ],
+            "is not a finite number",
+        ),
+        (
+            vec!["rebalance", "--weights", zero.to_str().unwrap()],
+            "Neuron 2 has all input weights zero and cannot be rescaled onto c = 0.",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(out.stdout.is_empty());
+    }
+}

@@ -23,6 +23,7 @@ mod cli {
     use relu_obstruction::app::view::{ViewModel, link_state, open_link, set};
     use relu_obstruction::core::data::Dataset;
     use relu_obstruction::core::init::InitScheme;
+    use relu_obstruction::core::inspect::{check, rebalance};
     use relu_obstruction::core::network::{Batch, Scratch, loss};
     use relu_obstruction::core::probability::{
         Estimate, monte_carlo_p, obstruction_odds, odds_from_p,
@@ -32,6 +33,7 @@ mod cli {
         obstruction_verdict, pathological_neurons, pathological_signs,
     };
     use relu_obstruction::core::train::{Integrator, Trainer};
+    use relu_obstruction::core::weights::{check_weights_size, parse_weights, weights_json};
     use relu_obstruction::experiments::presets::{
         FIG4_DEFAULT_L, FIG4_DEFAULT_L_PLUS, Preset, fig4_on,
     };
@@ -43,6 +45,11 @@ mod cli {
     const USAGE: &str = "usage: obstruction <command> [options]
 commands:
   topology    --d D --e E --c C1,C2,...
+  check       --weights FILE.json   (your own network, PyTorch's nn.Linear shapes:
+              {\"W\": l × d, \"v\": e × l, \"b\": l (optional), \"b_out\": e (optional)}; prints c_k,
+              l+, l−, l0, components, pathological neurons (1-based) and their stuck signs)
+  rebalance   --weights FILE.json [--target C]   (the same network rescaled onto c_k = C for
+              every k, default 0, the function unchanged; prints the weights file)
   probability --init xavier|kaiming|<scheme> --d D --l L [--e E] [--mc SAMPLES --seed S]
   train       --preset NAME [--steps N] [--lr ETA] [--integrator gd|flow|conserving] [--seed S]
               [--l L --l-plus P]   (fig4 only)
@@ -82,9 +89,9 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
 
     pub fn main() -> i32 {
         let args: Vec<String> = std::env::args().skip(1).collect();
-        match dispatch(&args) {
-            Ok(value) => {
-                println!("{value}");
+        match output(&args) {
+            Ok(text) => {
+                println!("{text}");
                 0
             }
             Err(Failure::Usage(msg)) => {
@@ -162,6 +169,43 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         }
     }
 
+    /// What a command prints: a weights file for `rebalance`, one JSON value for every other.
+    fn output(args: &[String]) -> Res<String> {
+        if args.first().map(String::as_str) == Some("rebalance") {
+            return rebalance_weights(&Options::parse(&args[1..], &["weights", "target"])?);
+        }
+        dispatch(args).map(|v| v.to_string())
+    }
+
+    /// The network of `--weights FILE.json`: its size checked before it is read.
+    fn read_weights(o: &Options) -> Res<relu_obstruction::core::network::Network> {
+        let path = o.required("weights")?;
+        let bad = |msg: String| Failure::Usage(format!("--weights {path}: {msg}"));
+        let meta = std::fs::metadata(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+        if !meta.is_file() {
+            return Err(bad("not a file".into()));
+        }
+        check_weights_size(meta.len()).map_err(|e| bad(e.message))?;
+        let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| bad("The file is not UTF-8 text; a weights file is JSON.".into()))?;
+        parse_weights(&text).map_err(|e| bad(e.message))
+    }
+
+    /// `check --weights FILE.json`: what the lab reports about the network.
+    fn check_weights(o: &Options) -> Res<Value> {
+        let net = read_weights(o)?;
+        Ok(serde_json::to_value(check(&net))?)
+    }
+
+    /// `rebalance --weights FILE.json [--target C]`: the rebalanced weights file.
+    fn rebalance_weights(o: &Options) -> Res<String> {
+        let target: f64 = o.number("target", Some(0.0))?;
+        let net = read_weights(o)?;
+        let out = rebalance(&net, target)?;
+        Ok(weights_json(&out).trim_end().to_string())
+    }
+
     fn dispatch(args: &[String]) -> Res<Value> {
         let Some(cmd) = args.first() else {
             return Err(Failure::Usage("no command given".into()));
@@ -173,6 +217,7 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
                 std::process::exit(0);
             }
             "topology" => topology(&Options::parse(rest, &["d", "e", "c"])?),
+            "check" => check_weights(&Options::parse(rest, &["weights"])?),
             "probability" => probability(&Options::parse(
                 rest,
                 &["init", "d", "l", "e", "mc", "seed"],
