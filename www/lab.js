@@ -9,7 +9,7 @@ import { chartItems, dataItem, download, exportMenu } from "./export.js";
 import { bindInputs, buildControl, markRejected, showFields, showSentence, showValues } from "./controls.js";
 
 // How long one frame may spend on the lab's work (the rest of the frame draws).
-const FRAME_BUDGET_MS = 12;
+const FRAME_BUDGET_MS = 8;
 
 const GROUPS = {
   network: ["d", "l", "e", "bias", "scheme", "gain", "seed"],

@@ -434,7 +434,9 @@ impl LabModel {
     /// Starts or stops playing (the page's Play button). Playing past the run length starts
     /// nothing: Reset first.
     pub fn set_playing(&mut self, on: bool) {
-        self.playing = on && self.run.as_ref().is_some_and(|r| r.failure().is_none());
+        let building = matches!(self.data, DataState::Building(_));
+        self.playing =
+            on && (building || self.run.as_ref().is_some_and(|r| r.failure().is_none()));
         if self.playing {
             self.event = None;
         }
