@@ -202,3 +202,18 @@ fn train_weights_refuses_bad_input_with_exit_2() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn topology_prints_counts_beyond_64_bits_as_powers_of_two() {
+    // 70 pathological neurons: 2^70 components (more than a JSON number holds exactly).
+    let c = vec!["-1"; 70].join(",");
+    let out = run(&["topology", "--d", "2", "--e", "1", "--c", &c]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["components"], "2^70");
+    assert_eq!(v["effective_components"], 71);
+}

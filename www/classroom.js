@@ -16,6 +16,7 @@ const VIEW_KEYS = {
   fig1b: { " ": "fig1b-play", ArrowRight: "fig1b-step", r: "fig1b-reset" },
   heatmaps: { " ": "hm-play" },
   fig4: { " ": "fig4-run" },
+  lab: { " ": "lab-play", ArrowRight: "lab-step", r: "lab-reset" },
 };
 // Keys that act only in presentation mode (elsewhere Space scrolls and a sweep is costly to start by mistake).
 const PRESENTATION_ONLY = new Set(["fig4"]);

@@ -118,7 +118,7 @@ function build(root) {
   e.verdict = el("p", { id: "lab-verdict", class: "verdict", "aria-live": "polite" });
   e.source = el("dl", { class: "readout", id: "lab-source" });
   e.neurons = el("tbody", { id: "lab-neurons" });
-  const table = el("div", { class: "lab-table-wrap" }, [
+  const table = el("div", { class: "lab-table-wrap", tabindex: "0", role: "region", "aria-label": "c_k of every neuron" }, [
     el("table", { class: "lab-neurons" }, [
       el("thead", {}, [
         el("tr", {}, ["k", "c_k(0)", "c_k now", "drift", "kind", "stuck sign", "escape step"].map((t) => el("th", { scope: "col", text: t }))),
@@ -130,7 +130,7 @@ function build(root) {
 
   const figure = el("div", { class: "lab-figure" }, [
     el("div", { class: "lab-charts" }, [el("div", { class: "card lab-plot" }, [e.conserved]), el("div", { class: "card lab-plot" }, [e.loss])]),
-    el("div", { class: "lab-side" }, [
+    el("div", { class: "lab-side", tabindex: "0", role: "region", "aria-label": "Check and run" }, [
       e.message,
       e.progress,
       card("Check", [e.checkSentence, e.check], "lab-check-card"),

@@ -435,8 +435,7 @@ impl LabModel {
     /// nothing: Reset first.
     pub fn set_playing(&mut self, on: bool) {
         let building = matches!(self.data, DataState::Building(_));
-        self.playing =
-            on && (building || self.run.as_ref().is_some_and(|r| r.failure().is_none()));
+        self.playing = on && (building || self.run.as_ref().is_some_and(|r| r.failure().is_none()));
         if self.playing {
             self.event = None;
         }

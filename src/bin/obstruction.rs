@@ -654,8 +654,11 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
         let e: usize = o.number("e", None)?;
         let c: Vec<f64> = o.list("c")?;
         Ok(json!({
-            "betti": betti_numbers(d, e, &c)?,
-            "components": connected_components(d, e, &c)?,
+            "betti": betti_numbers(d, e, &c)?
+                .into_iter()
+                .map(relu_obstruction::core::inspect::Count::Exact)
+                .collect::<Vec<_>>(),
+            "components": relu_obstruction::core::inspect::Count::Exact(connected_components(d, e, &c)?),
             "effective_components": effective_components(d, e, &c)?,
             "pathological": pathological_neurons(e, &c),
         }))
@@ -728,7 +731,7 @@ schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform, kaiming
             "c_initial": c_initial,
             "c_final": trainer.c_now(),
             "max_c_drift": trainer.max_c_drift_seen(),
-            "components": connected_components(d_eff, e, &c_initial)?,
+            "components": relu_obstruction::core::inspect::Count::Exact(connected_components(d_eff, e, &c_initial)?),
             "effective_components": effective_components(d_eff, e, &c_initial)?,
             "component_label": component_label(&net, &c_initial),
             "sheet_jumps": trainer.sheet_jumps(),

@@ -9,7 +9,7 @@ import path from "node:path";
 import { ROOT, serveDist, launch, guardedPage, openView, screenshot, readout } from "./harness.mjs";
 
 const AXE = path.join(ROOT, "node_modules/axe-core/axe.min.js");
-const VIEWS = ["fig3", "fig1b", "topology", "heatmaps", "fig4"];
+const VIEWS = ["fig3", "fig1b", "topology", "heatmaps", "fig4", "lab"];
 
 let server;
 let browser;
@@ -213,9 +213,13 @@ test("presentation mode: p and the button toggle it, controls hide, charts fit t
   await p.keyboard.press("[");
   await p.waitForSelector('section[data-view="fig3"]:not([hidden])');
   await p.keyboard.press("[");
+  await p.waitForSelector('section[data-view="lab"]:not([hidden])', { timeout: 5000 });
+  await p.keyboard.press("[");
   await p.waitForSelector('section[data-view="fig4"]:not([hidden])', { timeout: 5000 });
   // The hash names the view first (then the view's settings, see src/link.rs).
   assert.equal(await p.evaluate(() => location.hash.split("?")[0]), "#fig4");
+  await p.keyboard.press("]");
+  await p.waitForSelector('section[data-view="lab"]:not([hidden])');
   await p.keyboard.press("]");
   await p.waitForSelector('section[data-view="fig3"]:not([hidden])');
 

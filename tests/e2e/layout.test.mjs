@@ -21,7 +21,7 @@ after(async () => {
   await server?.close();
 });
 
-const VIEWS = ["fig3", "fig1b", "topology", "heatmaps", "fig4"];
+const VIEWS = ["fig3", "fig1b", "topology", "heatmaps", "fig4", "lab"];
 
 async function open(hash, { width, height, motion = "no-preference" }) {
   const g = await guardedPage(browser, { viewport: { width, height }, reducedMotion: motion });
@@ -63,6 +63,7 @@ const FIRST_SCREEN = {
   topology: ["#topo-quadric", "#topo-c"],
   heatmaps: ["#hm-canvas-xavier", "#hm-canvas-kaiming", "#hm-readout"],
   fig4: ["#fig4-run", "#fig4-empty", "#fig4-run-empty"],
+  lab: ["#lab-play", "#lab-conserved", "#lab-loss", "#lab-check-sentence"],
 };
 
 test("at 1366 × 768 every view's main figure and its Play are on the first screen", async () => {
@@ -86,7 +87,7 @@ test("at 1366 × 768 every view's main figure and its Play are on the first scre
 });
 
 test("on a 390 × 844 phone the first figure starts on the first screen and Play stays in reach", async () => {
-  const first = { fig3: "#q-top-0", fig1b: "#fig1b-canvas", topology: "#topo-quadric", heatmaps: "#hm-canvas-xavier", fig4: "#fig4-empty" };
+  const first = { fig3: "#q-top-0", fig1b: "#fig1b-canvas", topology: "#topo-quadric", heatmaps: "#hm-canvas-xavier", fig4: "#fig4-empty", lab: "#lab-conserved" };
   for (const view of VIEWS) {
     const g = await open(view, { width: 390, height: 844, motion: "reduce" });
     await g.page.waitForSelector(`section[data-view="${view}"]:not([hidden])`);
