@@ -201,9 +201,13 @@ fn a_large_network_works_in_small_slices() {
     }
     assert!(slices > 2, "{slices}");
     m.set_playing(true);
+    let before = m.revision();
     m.begin_frame();
     assert!(m.work());
     let r = m.readout();
     assert_eq!(r.step, 0);
     assert!(r.progress.contains('%'), "{}", r.progress);
+    // Mid-step only the progress line changes: the page need not redraw the rest.
+    assert_eq!(m.revision(), before);
+    assert_eq!(m.progress(), r.progress);
 }

@@ -45,6 +45,7 @@ const view = {
   inputs: {},
   groups: {},
   els: {},
+  drawn: "", // the model's revision last drawn
   raf: 0,
   shown: false,
 };
@@ -262,6 +263,7 @@ function draw() {
     view.handle.draw("conserved", e.conserved);
     view.handle.draw("loss", e.loss);
     updateReadouts();
+    view.drawn = view.handle.revision();
   });
 }
 
@@ -279,7 +281,10 @@ function frame() {
     do more = view.handle.work();
     while (more && performance.now() - t0 < FRAME_BUDGET_MS);
   });
-  draw();
+  // Charts and readouts are drawn again only when they changed (a step of a large network spans
+  // many frames); the progress line every frame.
+  if (guarded(() => view.handle.revision()) !== view.drawn) draw();
+  else guarded(() => (view.els.progress.textContent = view.handle.progress()));
   const playing = Boolean(view.handle.playing());
   if (more || playing) kick();
   else view.shell.changed(false);

@@ -198,6 +198,9 @@ pub struct LabModel {
     rebalanced: Option<RebalanceOutcome>,
     /// The check of `start` with P(obstruction) and how it was computed, kept until it changes.
     checked: Option<(Check, f64, &'static str)>,
+    /// Counts the changes that are not steps (settings, files, data built, events), for
+    /// [`LabModel::revision`].
+    changes: u64,
 }
 
 impl Default for LabModel {
@@ -228,6 +231,7 @@ impl LabModel {
             event: None,
             rebalanced: None,
             checked: None,
+            changes: 0,
         };
         m.rebuild_network();
         m.rebuild_data();
@@ -373,6 +377,7 @@ impl LabModel {
 
     /// A new run from the start network on the data (when both are ready).
     fn restart(&mut self) {
+        self.changes += 1;
         self.run = None;
         self.history = History::new(HISTORY);
         self.frame_steps = 0;
@@ -451,6 +456,35 @@ impl LabModel {
         self.frame_steps = 0;
     }
 
+    /// Changes whenever what the charts and readouts show changes, except the progress line: the
+    /// page redraws only then (a step of a large network spans many frames).
+    pub fn revision(&self) -> String {
+        format!(
+            "{}:{}:{}:{}",
+            self.changes,
+            self.run.as_ref().map_or(0, |r| r.steps()),
+            self.event.is_some(),
+            self.playing
+        )
+    }
+
+    /// The progress line alone (cheap; see [`LabReadout::progress`]).
+    pub fn progress(&self) -> String {
+        match (&self.data, &self.run) {
+            (DataState::Building(b), _) => format!(
+                "Building the teacher data: {} of {} rows.",
+                format::count(b.rows() as f64),
+                format::count(self.settings.int("n") as f64)
+            ),
+            (_, Some(r)) if r.progress() > 0.0 => format!(
+                "Step {}: {} % of its rows done.",
+                format::count((r.steps() + 1) as f64),
+                format::fixed(100.0 * r.progress(), 0)
+            ),
+            _ => String::new(),
+        }
+    }
+
     fn slice_rows(work_per_row: u64) -> u64 {
         (SLICE_WORK / work_per_row.max(1)).max(1)
     }
@@ -496,6 +530,7 @@ impl LabModel {
         if run.steps() >= target {
             if self.playing {
                 self.playing = false;
+                self.changes += 1;
                 self.event = Some(Sentence {
                     text: format!(
                         "Finished the run's {} steps. Reset to run it again, or lengthen it.",
@@ -528,6 +563,7 @@ impl LabModel {
             Err(e) => {
                 self.playing = false;
                 self.replay_to = 0;
+                self.changes += 1;
                 self.event = Some(Sentence {
                     text: failure_sentence(&e),
                     tone: "obstructed",
@@ -543,6 +579,7 @@ impl LabModel {
             let history = &mut self.history;
             let rows = run.rows_per_step().saturating_mul(n);
             if let Err(e) = run.work(rows, n, |s| history.push(((s.step - 1) as f64, s.loss))) {
+                self.changes += 1;
                 self.event = Some(Sentence {
                     text: failure_sentence(&e),
                     tone: "obstructed",
@@ -598,16 +635,6 @@ impl LabModel {
     pub fn load_weights(&mut self, name: &str, text: &str) -> FileOutcome {
         match weights::parse_weights(text) {
             Ok(net) => {
-                if net.arch().l > 256 || net.arch().d > 1000 {
-                    return FileOutcome {
-                        ok: false,
-                        code: "shape",
-                        message: format!(
-                            "The lab takes up to 1000 inputs and 256 hidden neurons. {}",
-                            self.keeps_network()
-                        ),
-                    };
-                }
                 let a = *net.arch();
                 self.net_source = NetSource::Custom(net, short_name(name));
                 self.playing = false;
@@ -1035,19 +1062,7 @@ impl LabModel {
                 }
             }
         }
-        let progress = match (&self.data, &self.run) {
-            (DataState::Building(b), _) => format!(
-                "Building the teacher data: {} of {} rows.",
-                format::count(b.rows() as f64),
-                format::count(s.int("n") as f64)
-            ),
-            (_, Some(r)) if r.progress() > 0.0 => format!(
-                "Step {}: {} % of its rows done.",
-                format::count((r.steps() + 1) as f64),
-                format::fixed(100.0 * r.progress(), 0)
-            ),
-            _ => String::new(),
-        };
+        let progress = self.progress();
         let status = self
             .problem
             .as_ref()
@@ -1105,8 +1120,9 @@ impl LabModel {
             ),
             line(
                 "momentum",
-                "Momentum: still second order in η per step, but the velocity carries past \
-                 gradients, so the drift is larger than GD's (its constant grows like β/(1−β)²).",
+                "Momentum: still second order in η per step (each past gradient in the velocity \
+                 was orthogonal to the conserved direction where it was taken), but the drift is \
+                 larger than GD's.",
                 "derived",
                 opt == "momentum",
             ),
@@ -1377,7 +1393,8 @@ impl ViewModel for LabModel {
             "speed" | "steps" | "target" | "step" => return Ok(false),
             "d" | "l" | "e" | "bias" | "scheme" | "gain" | "seed" | "loss" => {
                 self.rebuild_network();
-                if key == "d" || key == "seed" || key == "loss" {
+                // Only d changes the data (the teacher has the network's inputs).
+                if key == "d" {
                     self.rebuild_data();
                 } else {
                     self.restart();

@@ -53,6 +53,16 @@ impl LabView {
         self.model.work()
     }
 
+    /// Changes whenever the charts and readouts change (the progress line aside).
+    pub fn revision(&self) -> String {
+        self.model.revision()
+    }
+
+    /// The progress line alone.
+    pub fn progress(&self) -> String {
+        self.model.progress()
+    }
+
     /// One whole step (the Step button).
     #[wasm_bindgen(js_name = stepOnce)]
     pub fn step_once(&mut self) {
