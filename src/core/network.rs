@@ -298,6 +298,27 @@ pub fn softplus_and_sigmoid(f: f64) -> (f64, f64) {
     (sp, sg)
 }
 
+/// Checks that `data` has rows and, for the BCE loss, targets in [0, 1].
+///
+/// # Errors
+/// [`ConfigError::Mismatch`] for an empty data set; [`ConfigError::OutOfRange`] for a BCE target
+/// outside [0, 1].
+pub fn check_targets(arch: &Architecture, data: &Dataset) -> Result<(), ConfigError> {
+    if data.n == 0 {
+        return Err(ConfigError::Mismatch("the data set is empty".into()));
+    }
+    if arch.loss == Loss::Bce
+        && let Some(bad) = data.y.iter().find(|y| !(0.0..=1.0).contains(*y))
+    {
+        return Err(ConfigError::OutOfRange {
+            name: "BCE target",
+            value: *bad,
+            range: "between 0 and 1",
+        });
+    }
+    Ok(())
+}
+
 /// A data set laid out for the gradient code: feature-major inputs (with a row of ones when the
 /// network has a hidden bias) and output-major targets.
 #[derive(Debug, Clone)]
@@ -324,18 +345,7 @@ impl Batch {
                 data.d, data.e, arch.d, arch.e
             )));
         }
-        if data.n == 0 {
-            return Err(ConfigError::Mismatch("the data set is empty".into()));
-        }
-        if arch.loss == Loss::Bce
-            && let Some(bad) = data.y.iter().find(|y| !(0.0..=1.0).contains(*y))
-        {
-            return Err(ConfigError::OutOfRange {
-                name: "BCE target",
-                value: *bad,
-                range: "between 0 and 1",
-            });
-        }
+        check_targets(arch, data)?;
         let n = data.n;
         let m = arch.input_dim();
         let mut xt = vec![1.0; m * n];

@@ -34,7 +34,8 @@ use crate::core::data::Dataset;
 use crate::core::error::{ConfigError, TrainError};
 use crate::core::init::rescale_neuron;
 use crate::core::network::{
-    Architecture, Loss, Network, conserved_quantities_into, softplus, softplus_and_sigmoid,
+    Architecture, Loss, Network, check_targets, conserved_quantities_into, softplus,
+    softplus_and_sigmoid,
 };
 use crate::core::rng::seeded_stream;
 use crate::core::train::{FlowState, Integrator, validate_lr};
@@ -495,18 +496,7 @@ impl LabTrainer {
                 arch.e
             )));
         }
-        if data.n == 0 {
-            return Err(ConfigError::Mismatch("the data set is empty".into()));
-        }
-        if arch.loss == Loss::Bce
-            && let Some(bad) = data.y.iter().find(|y| !(0.0..=1.0).contains(*y))
-        {
-            return Err(ConfigError::OutOfRange {
-                name: "BCE target",
-                value: *bad,
-                range: "between 0 and 1",
-            });
-        }
+        check_targets(&arch, &data)?;
         dynamics.validate(data.n, arch.n_params())?;
         let c_initial = net.conserved_quantities();
         if let Some(c) = c_initial.iter().find(|c| !c.is_finite()) {
