@@ -5,9 +5,8 @@
 use relu_obstruction::core::data::Dataset;
 use relu_obstruction::core::error::TrainError;
 use relu_obstruction::core::init::{InitScheme, initialize};
-use relu_obstruction::core::network::{
-    Architecture, Batch, Network, Scratch, loss, loss_and_gradient, norm_sq,
-};
+use relu_obstruction::core::kernel::{Scratch, loss, loss_and_gradient};
+use relu_obstruction::core::network::{Architecture, Batch, Network, norm_sq};
 use relu_obstruction::core::rng::{seeded, standard_normal};
 use relu_obstruction::core::train::{Integrator, Trainer};
 use relu_obstruction::experiments::presets::Preset;

@@ -5,9 +5,8 @@
 
 use relu_obstruction::core::data::Dataset;
 use relu_obstruction::core::init::{InitScheme, initialize};
-use relu_obstruction::core::network::{
-    Architecture, Batch, Loss, Network, Scratch, loss, loss_and_gradient,
-};
+use relu_obstruction::core::kernel::{Scratch, loss, loss_and_gradient};
+use relu_obstruction::core::network::{Architecture, Batch, Loss, Network};
 use relu_obstruction::core::rng::{seeded, standard_normal, uniform01};
 
 fn random_data(d: usize, e: usize, n: usize, loss: Loss, seed: u64) -> Dataset {

@@ -207,6 +207,9 @@ function guard(fn) {
 
 function init(wasm) {
   if (state.wasm) return;
+  // Marks of the start-up (read by bench/browser.mjs): the wasm fetched, compiled and
+  // instantiated; then fig3.js marks its model built and its first drawing.
+  performance.mark("wasm-ready");
   state.wasm = wasm;
   // Fig. 3 is started first: the topology view reads its runs.
   if (!guard(() => ensureStarted("fig3"))) return;
@@ -223,6 +226,7 @@ function init(wasm) {
     showFatal,
   });
   document.body.dataset.ready = "true";
+  performance.mark("app-ready");
   // For the console and the end-to-end tests.
   window.reluApp = { state, wasm, shell, route, views: () => window.reluViews };
 }

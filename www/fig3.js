@@ -266,6 +266,7 @@ function addExports() {
 function init(wasm, shell) {
   view.shell = shell;
   view.handle = new wasm.Fig3View();
+  performance.mark("fig3-model-built");
   buildControls();
   $("play").addEventListener("click", togglePlay);
   $("step").addEventListener("click", stepOnce);
@@ -287,6 +288,7 @@ function autoplay() {
 function show() {
   view.shown = true;
   drawAll();
+  if (!performance.getEntriesByName("fig3-drawn").length) performance.mark("fig3-drawn");
   autoplay();
 }
 

@@ -23,7 +23,8 @@ use crate::app::session::{MAX_SEED, Session, SessionConfig};
 use crate::app::single_neuron::{NeuronRun, architecture, teacher};
 use crate::core::error::ConfigError;
 use crate::core::init::InitScheme;
-use crate::core::network::{Batch, Scratch, conserved_quantities_into, loss};
+use crate::core::kernel::{Scratch, loss};
+use crate::core::network::{Batch, conserved_quantities_into};
 use crate::core::train::Integrator;
 use crate::experiments::sweep::{SweepConfig, SweepRow};
 

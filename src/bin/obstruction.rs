@@ -24,7 +24,8 @@ mod cli {
     use relu_obstruction::core::data::Dataset;
     use relu_obstruction::core::init::InitScheme;
     use relu_obstruction::core::inspect::{check, rebalance};
-    use relu_obstruction::core::network::{Batch, Scratch, loss};
+    use relu_obstruction::core::kernel::{Scratch, loss};
+    use relu_obstruction::core::network::Batch;
     use relu_obstruction::core::probability::{
         Estimate, monte_carlo_p, obstruction_odds, odds_from_p,
     };

@@ -1,4 +1,5 @@
-//! The mathematics, and nothing else of the crate: the network and its kernels ([`network`]),
+//! The mathematics, and nothing else of the crate: the network and its plain reference gradient
+//! ([`network`]), the fast kernels the trainers use ([`kernel`], from the `relu-kernels` crate),
 //! training dynamics ([`train`]), initializations and the function-preserving rescaling
 //! ([`init`]), the topology of H(c) ([`topology`]), the odds of pathological neurons
 //! ([`probability`]), data sets ([`data`]), seeded random numbers ([`rng`]), typed errors
@@ -11,6 +12,7 @@ pub mod data;
 pub mod error;
 pub mod init;
 pub mod inspect;
+pub mod kernel;
 pub mod network;
 pub mod optim;
 pub mod probability;

@@ -21,9 +21,8 @@
 use crate::core::data::Dataset;
 use crate::core::error::{ConfigError, TrainError};
 use crate::core::init::rescale_neuron;
-use crate::core::network::{
-    Architecture, Batch, Network, Scratch, conserved_quantities_into, loss, loss_and_gradient,
-};
+use crate::core::kernel::{Scratch, loss, loss_and_gradient};
+use crate::core::network::{Architecture, Batch, Network, conserved_quantities_into};
 use crate::core::topology::neuron_sheet;
 use serde::{Deserialize, Serialize};
 

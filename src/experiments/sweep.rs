@@ -18,7 +18,8 @@
 
 use crate::core::data::{Split, breast_cancer_split};
 use crate::core::error::ConfigError;
-use crate::core::network::{Batch, Scratch, loss};
+use crate::core::kernel::{Scratch, loss};
+use crate::core::network::Batch;
 use crate::core::train::{Integrator, Trainer, validate_lr};
 use crate::experiments::presets::{DATA_SPLIT_SEED, FIG4_MAX_L, fig4_on};
 use serde::{Deserialize, Serialize};
