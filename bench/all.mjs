@@ -98,7 +98,7 @@ const FAMILY_NAMES = { numpy: "numpy", pytorch: "PyTorch", tfjs: "TF.js" };
 
 const started = new Date();
 const loadAtStart = loadAverage();
-log(`load average (1 min) at start: ${loadAtStart}; ${ROUNDS} rounds of ${WINDOW} s windows, ${SWEEP_ROUNDS} sweep rounds`);
+log(`load average (1 min) at start: ${loadAtStart}; ${ROUNDS} round(s) of ${WINDOW} s windows, ${SWEEP_ROUNDS} sweep round(s)`);
 
 const closers = [];
 const contestants = [];
@@ -345,7 +345,7 @@ const ratioCell = (fig, family) => {
 const page = out.page;
 const ff = page.first_frame_ms;
 const lines = [
-  `Medians over ${ROUNDS} interleaved rounds (${WINDOW} s windows); each ratio is the median of the per-round ratios, against the configuration of each peer closest to the demo.`,
+  `Medians over ${ROUNDS} interleaved round(s) (${WINDOW} s windows); each ratio is the median of the per-round ratios, against the configuration of each peer closest to the demo.`,
   "",
   `| figure | native (1 thread) | demo (wasm, Chromium) | numpy | PyTorch | TF.js (fastest) | demo / numpy | demo / PyTorch | demo / TF.js | rounds |`,
   `|---|---|---|---|---|---|---|---|---|---|`,
@@ -448,5 +448,5 @@ console.log(
     (out.pytorch.skipped ? ` PyTorch: not run (${out.pytorch.skipped}).` : ""),
 );
 console.log(
-  `\nLoad average (1 min) at start ${loadAtStart}, at end ${loadAtEnd}; ${os.cpus().length} cores, ${out.chromium}, node ${process.version}. Every round's raw figures are in bench-out/bench.json.`,
+  `\nLoad average (1 min) at start ${loadAtStart}, at end ${loadAtEnd}; ${os.cpus().length} cores, Chromium ${out.chromium}, node ${process.version}. Every round's raw figures are in bench-out/bench.json.`,
 );

@@ -16,17 +16,18 @@ export class ServedProcess {
     this.exit = null;
     this.child = spawn(file, args, { ...options, stdio: ["pipe", "pipe", "pipe"] });
     this.child.on("error", (err) => this.fail(`${this.label}: could not start ${file}: ${err.message}`));
-    this.child.on("exit", (code, signal) => {
+    // "close", not "exit": it comes after the last of stderr has been read, for the message.
+    this.child.on("close", (code, signal) => {
       this.exit = code ?? signal;
       this.fail(`${this.label} exited (${signal ? `signal ${signal}` : `code ${code}`})${this.stderr ? `: ${this.stderr.trim()}` : ""}`);
     });
     // A write to a process that has died fails with EPIPE; the exit handler reports why it died.
     this.child.stdin.on("error", () => {});
-    // Its stderr is shown as it comes, and its end is kept for the error message.
+    // Its stderr is shown line by line, under its label, and its end is kept for the error message.
     this.child.stderr.setEncoding("utf8");
-    this.child.stderr.on("data", (chunk) => {
-      process.stderr.write(chunk.replace(/^(?=.)/gm, `  ${this.label}: `));
-      this.stderr = (this.stderr + chunk).slice(-4000);
+    readline.createInterface({ input: this.child.stderr }).on("line", (line) => {
+      process.stderr.write(`  ${this.label}: ${line}\n`);
+      this.stderr = `${this.stderr}${line}\n`.slice(-4000);
     });
     readline.createInterface({ input: this.child.stdout }).on("line", (line) => {
       if (!line.trim()) return;
@@ -66,7 +67,7 @@ export class ServedProcess {
   /** Asks the process to quit and waits until it has. */
   async close() {
     if (this.exit !== null || this.error) return;
-    const done = new Promise((resolve) => this.child.once("exit", resolve));
+    const done = new Promise((resolve) => this.child.once("close", resolve));
     this.child.stdin.end("quit\n");
     await done;
   }
