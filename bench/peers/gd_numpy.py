@@ -4,23 +4,24 @@ What a careful numpy user would write: float64 arrays, samples in rows, the anal
 (no autograd), one matrix product per layer and direction. It reads the exact data and initial
 parameters that `obstruction export` prints, so it does the same arithmetic as the Rust core:
 
-    python gd_numpy.py EXPORT.json --check-steps N --expect-loss L [--seconds T]
+    python gd_numpy.py EXPORT.json --check-steps N --expect-loss L [--seconds T] [--serve]
 
 1. Correctness: N steps at the preset's learning rate from θ₀; the final loss must equal L (the
    Rust core's `final_loss` of `obstruction train`) to 1e-9 relative, or the script fails.
 2. Speed: like `obstruction bench`, steps at η = 1e-6 from θ₀ (the same work per step, and the run
    stays finite however long it lasts), a batch calibrated to a tenth of a window, then 5 timed
    windows; prints the median and the best steps per second.
-Prints one JSON object.
+Prints one JSON object. With --serve (what bench/all.mjs uses), 1. is done once and printed as the
+first line, then the process times one window per 'time SECONDS' line on stdin (common.serve), so
+that it can be timed in every round without starting again.
 """
 
 import json
 import sys
-import time
 
 import numpy as np
 
-from common import parse_args, timed_windows, unpack
+from common import parse_args, serve, timed_windows, unpack
 
 
 def loss_and_grad(W, v, X, y, bce):
@@ -68,12 +69,16 @@ def main():
             W -= 1e-6 * gW
             v -= 1e-6 * gv
 
-    median, best = timed_windows(steps, args.seconds)
-    print(json.dumps({"peer": "numpy", "version": np.__version__, "final_loss": final,
-                      "expected_loss": args.expect_loss, "relative_difference": rel,
-                      "steps_per_s": median, "steps_per_s_best": best}))
+    check = {"peer": "numpy", "version": np.__version__, "final_loss": final,
+             "expected_loss": args.expect_loss, "relative_difference": rel}
     if not rel <= 1e-9:
+        print(json.dumps(check), flush=True)
         sys.exit(f"numpy: final loss {final!r} differs from the Rust core's {args.expect_loss!r}")
+    if args.serve:
+        serve(steps, check)
+        return
+    median, best = timed_windows(steps, args.seconds)
+    print(json.dumps({**check, "steps_per_s": median, "steps_per_s_best": best}))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ this small, and faster than autograd), torch.set_num_threads from --threads (the
 tries 1 and every core and reports the faster). Same data and initial θ as the Rust core (from
 `obstruction export`), same checks and timing windows:
 
-    python gd_torch.py EXPORT.json --check-steps N --expect-loss L [--seconds T] [--threads K]
-Prints one JSON object.
+    python gd_torch.py EXPORT.json --check-steps N --expect-loss L [--seconds T] [--threads K] [--serve]
+Prints one JSON object; with --serve, the check as the first line, then one timed window per
+'time SECONDS' line on stdin (common.serve), as gd_numpy.py.
 """
 
 import json
@@ -15,7 +16,7 @@ import sys
 
 import torch
 
-from common import parse_args, timed_windows, unpack
+from common import parse_args, serve, timed_windows, unpack
 
 
 def loss_and_grad(W, v, X, y, bce):
@@ -61,12 +62,17 @@ def main():
                 W.sub_(1e-6 * gW)
                 v.sub_(1e-6 * gv)
 
+        check = {"peer": "pytorch", "version": torch.__version__, "threads": torch.get_num_threads(),
+                 "final_loss": final, "expected_loss": args.expect_loss, "relative_difference": rel}
+        if not rel <= 1e-9:
+            print(json.dumps(check), flush=True)
+            sys.exit(f"pytorch: final loss {final!r} differs from the Rust core's {args.expect_loss!r}")
+        if args.serve:
+            # Inside inference_mode: the served windows run under the same mode as the check.
+            serve(steps, check)
+            return
         median, best = timed_windows(steps, args.seconds)
-    print(json.dumps({"peer": "pytorch", "version": torch.__version__, "threads": torch.get_num_threads(),
-                      "final_loss": final, "expected_loss": args.expect_loss, "relative_difference": rel,
-                      "steps_per_s": median, "steps_per_s_best": best}))
-    if not rel <= 1e-9:
-        sys.exit(f"pytorch: final loss {final!r} differs from the Rust core's {args.expect_loss!r}")
+    print(json.dumps({**check, "steps_per_s": median, "steps_per_s_best": best}))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,11 @@ with a single-threaded BLAS (two processes that each spawn BLAS threads on 2 cor
 each other's way). The jobs' initial θ and the data come from `obstruction export-sweep`, so the
 arithmetic is the Rust core's; the rows are checked against `obstruction sweep`'s within 1e-9:
 
-    python sweep_numpy.py EXPORT.json NATIVE_SWEEP.json [--processes P]
-Prints one JSON object with the wall time (pool start to the last row).
+    python sweep_numpy.py EXPORT.json NATIVE_SWEEP.json [--processes P] [--serve]
+Prints one JSON object with the wall time (pool start to the last row). With --serve (what
+bench/all.mjs uses), it loads once, prints {"ready": ...} and then runs the whole sweep once per
+'run' line on stdin (a new pool each time, as the page starts new workers for each run), one JSON
+line each; 'quit' or the end of stdin ends it.
 """
 
 import os
@@ -60,19 +63,10 @@ def run_job(job, steps, lr):
     return job["l"], job["l_plus"], bce(W, v, *DATA["test"]), diverged
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("export")
-    p.add_argument("native")
-    p.add_argument("--processes", type=int, default=os.cpu_count())
-    args = p.parse_args()
-    ex = load(args.export)
-    native = json.load(open(args.native))
-    steps, lr = native["steps"], native["lr"]
-    jobs = sorted(ex["jobs"], key=lambda j: -j["l"])
-
+def sweep(jobs, steps, lr, processes, native):
+    """One timed run of every job in a fresh pool, checked against the Rust core's rows."""
     t0 = time.perf_counter()
-    with Pool(args.processes) as pool:  # fork: the workers inherit DATA
+    with Pool(processes) as pool:  # fork: the workers inherit DATA
         results = pool.starmap(run_job, [(j, steps, lr) for j in jobs], chunksize=1)
     rows = {}
     for l, l_plus, test_bce, diverged in results:
@@ -90,11 +84,34 @@ def main():
     for r in out:
         n = ours[(r["l"], r["l_plus"])]
         worst = max(worst, abs(r["mean_test_bce"] - n["mean_test_bce"]) / abs(n["mean_test_bce"]))
-    print(json.dumps({"peer": "numpy", "processes": args.processes, "jobs": len(jobs),
-                      "seconds": seconds, "rows": len(out), "max_relative_difference": worst}))
+    print(json.dumps({"peer": "numpy", "processes": processes, "jobs": len(jobs),
+                      "seconds": seconds, "rows": len(out), "max_relative_difference": worst}), flush=True)
     if len(out) != len(ours) or not worst <= 1e-9:
         sys.exit(f"numpy sweep: rows differ from the Rust core's (worst relative difference {worst})")
 
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("export")
+    p.add_argument("native")
+    p.add_argument("--processes", type=int, default=os.cpu_count())
+    p.add_argument("--serve", action="store_true")
+    args = p.parse_args()
+    ex = load(args.export)
+    native = json.load(open(args.native))
+    steps, lr = native["steps"], native["lr"]
+    jobs = sorted(ex["jobs"], key=lambda j: -j["l"])
+    if not args.serve:
+        sweep(jobs, steps, lr, args.processes, native)
+        return
+    print(json.dumps({"ready": {"peer": "numpy", "processes": args.processes, "jobs": len(jobs)}}), flush=True)
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "quit":
+            break
+        if command != "run":
+            sys.exit(f"sweep_numpy: unknown command {command!r} (expected 'run' or 'quit')")
+        sweep(jobs, steps, lr, args.processes, native)
 
 if __name__ == "__main__":
     main()
