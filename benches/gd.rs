@@ -1,6 +1,6 @@
 //! Criterion benchmarks of one plain gradient-descent step (loss, analytic gradient, update and
 //! the trainer's bookkeeping) for the `fig3-good-pm` preset (n = 200, d = 2, l = 2, ½·MSE) and
-//! for `fig4` at l = 16 (n = 455, d = 30, BCE): `cargo bench --bench gd`. Criterion prints the
+//! for `fig4` at l = 16 (n = 456, d = 30, BCE): `cargo bench --bench gd`. Criterion prints the
 //! time per step; steps per second is its inverse. BENCHMARKS.md has the figures and the
 //! side-by-side comparison with numpy and PyTorch (`scripts/bench.sh`).
 

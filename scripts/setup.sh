@@ -61,13 +61,14 @@ fi
 if ! have node || ! have npm; then
   apt_install nodejs npm
 fi
-# npm packages: wasm-opt from binaryen; playwright-core and axe-core for the end-to-end tests.
+# npm packages: wasm-opt from binaryen; playwright-core and axe-core for the end-to-end tests;
+# TensorFlow.js and esbuild for the benchmark's TF.js peer (bench/tfjs.mjs).
 LOCK_HASH="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [ -x node_modules/.bin/wasm-opt ] && [ -f node_modules/.lock-hash ] \
   && [ "$(cat node_modules/.lock-hash)" = "$LOCK_HASH" ]; then
-  step "npm packages (binaryen, playwright-core, axe-core): present"
+  step "npm packages (binaryen, playwright-core, axe-core, TensorFlow.js, esbuild): present"
 else
-  step "npm packages (binaryen, playwright-core, axe-core): npm ci"
+  step "npm packages (binaryen, playwright-core, axe-core, TensorFlow.js, esbuild): npm ci"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$LOCK_HASH" > node_modules/.lock-hash
 fi

@@ -8,12 +8,12 @@ export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 export TRUNK_SKIP_VERSION_CHECK=true
 
 echo "==> format and lints"
-cargo fmt --check
-cargo clippy --locked --all-targets --release -- -D warnings
-cargo clippy --locked --lib --tests --target wasm32-unknown-unknown -- -D warnings
+cargo fmt --all --check
+cargo clippy --locked --workspace --all-targets --release -- -D warnings
+cargo clippy --locked --workspace --lib --tests --target wasm32-unknown-unknown -- -D warnings
 
 echo "==> native tests (core, charts, command line)"
-cargo test --locked --release
+cargo test --locked --release --workspace
 
 echo "==> wasm tests in headless Chromium (wasm-bindgen-test)"
 cargo test --locked --target wasm32-unknown-unknown --test web
