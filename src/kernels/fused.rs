@@ -135,5 +135,6 @@ pub(crate) fn loss_and_gradient<const L: usize, const M: usize>(
     if shape.output_bias {
         grad[shape.output_bias_offset()] = bias.total();
     }
+    // The reference's Σ_o from 0, of one output here.
     (0.0 + loss_share(bce, loss.total())) * inv_n
 }

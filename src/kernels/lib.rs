@@ -225,12 +225,12 @@ pub fn loss_and_gradient(
     scratch: &mut Scratch,
     grad: &mut [f64],
 ) -> f64 {
-    check(shape, params, samples);
-    assert_eq!(grad.len(), params.len(), "gradient of the wrong length");
     if shape.e == 1 && shape.l == 2 && shape.m == 2 {
+        check(shape, params, samples);
+        assert_eq!(grad.len(), params.len(), "gradient of the wrong length");
         return fused::loss_and_gradient::<2, 2>(shape, params, samples, grad);
     }
-    blocked::loss_and_gradient(shape, params, samples, &mut scratch.blocked, grad)
+    blocked_loss_and_gradient(shape, params, samples, scratch, grad)
 }
 
 /// L(θ) alone. Allocates nothing.
