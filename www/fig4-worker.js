@@ -2,7 +2,8 @@
 // the jobs it is sent, one at a time, and posts each result back. It only computes: drawing
 // measures text through the DOM, which a worker does not have.
 //
-// Messages in:  {type: "init", jsUrl, wasmUrl, steps, lr}, then {type: "job", index, job}.
+// Messages in:  {type: "init", jsUrl, wasmUrl, steps, lr} (wasmUrl: the wasm's URL or its compiled
+//               WebAssembly.Module), then {type: "job", index, job}.
 // Messages out: {type: "ready"}, {type: "result", index, result}, {type: "error", message, crash}.
 
 let glue = null;

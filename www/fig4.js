@@ -257,6 +257,22 @@ function glueUrls() {
   return { jsUrl: new URL(js.getAttribute("href"), document.baseURI).href, wasmUrl: new URL(wasm.getAttribute("href"), document.baseURI).href };
 }
 
+// The wasm compiled once for every sweep's workers. A worker handed the compiled module only
+// instantiates it, which is ready sooner than fetching and compiling its own (and the browser's
+// code cache serves this compile). If compiling here fails, the workers fetch the URL themselves.
+let sweepModule = null;
+
+function compiledSweepModule(urls) {
+  if (urls.wasmUrl instanceof WebAssembly.Module) return Promise.resolve(urls.wasmUrl);
+  if (!sweepModule) {
+    sweepModule = WebAssembly.compileStreaming(fetch(urls.wasmUrl)).catch(() => {
+      sweepModule = null;
+      return urls.wasmUrl;
+    });
+  }
+  return sweepModule;
+}
+
 /** A sweep worker: fig4-worker.js, or in the single-file build the classic worker its loader makes. */
 function newSweepWorker() {
   if (window.reluBundle) return window.reluBundle.worker("fig4-worker.js");
@@ -298,6 +314,7 @@ function startSweep() {
     failSweep(run, "no_module", "");
     return;
   }
+  const module = compiledSweepModule(urls);
   for (let i = 0; i < plan.workers; i++) {
     const worker = newSweepWorker();
     worker.onmessage = (e) => onWorkerMessage(run, worker, e.data);
@@ -305,8 +322,10 @@ function startSweep() {
       e.preventDefault();
       failSweep(run, "start", e.message || "");
     };
-    worker.postMessage({ type: "init", jsUrl: urls.jsUrl, wasmUrl: urls.wasmUrl, steps: plan.steps, lr: plan.lr });
     run.workers.push(worker);
+    module.then((wasm) => {
+      if (state.run === run) worker.postMessage({ type: "init", jsUrl: urls.jsUrl, wasmUrl: wasm, steps: plan.steps, lr: plan.lr });
+    });
   }
   run.timer = setInterval(() => state.run === run && guarded(showProgress), 250);
 }
@@ -333,11 +352,10 @@ function onWorkerMessage(run, worker, msg) {
       else failSweep(run, "job", String((err && err.message) || err));
       return;
     }
+    // The bar and the status line follow on the run's timer: redrawing them after every job would
+    // take the main thread's time (layout and paint) from the workers on a machine of few cores.
     if (finished) finishSweep(run);
-    else {
-      hand(run, worker);
-      guarded(showProgress);
-    }
+    else hand(run, worker);
   } else if (msg.type === "error") {
     failSweep(run, msg.crash ? "crash" : "job", msg.message);
   }
