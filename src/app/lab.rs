@@ -1352,7 +1352,9 @@ fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => {
-            f.to_uppercase().collect::<String>()
+            // ASCII: the sentences are the lab's own (a first letter outside ASCII stays as it is),
+            // and the page's wasm then carries no Unicode case tables.
+            f.to_ascii_uppercase().to_string()
                 + c.as_str()
                 + if s.ends_with('.') { "" } else { "." }
         }
