@@ -6,7 +6,8 @@
 //
 // Nothing is listed by hand: the stylesheets, module scripts, glue (modulepreload) and wasm
 // (preload) come from dist/index.html, and further modules from the string literals "./name.js"
-// in those modules (imports, and worker scripts such as new URL("./fig4-worker.js", …)). A
+// in those modules (imports, and worker scripts such as new URL("./fig4-worker.js", …)); the
+// data files they name ("./name.csv", www/data.js) travel as text. A
 // reference it cannot inline (an image, a file outside dist/, a classic script) stops the build
 // with a message rather than producing a page that half works.
 //
@@ -122,6 +123,7 @@ export function buildSingle({ dist, out }) {
 
   // 2. The modules: from the entries, following "./name" literals.
   const modules = new Map();
+  const files = new Map();
   const deps = new Map();
   const pending = [...entries, glue];
   while (pending.length) {
@@ -136,6 +138,11 @@ export function buildSingle({ dist, out }) {
       const target = path.posix.normalize(ref);
       if (target === wasmName) return "window.reluBundle.wasm";
       if (!distFile(target)) return literal; // a string that only looks like a path
+      if (target.endsWith(".csv")) {
+        // A data file (www/data.js): its text travels in the bundle, lent as reluBundle.files.
+        files.set(target, fs.readFileSync(distFile(target), "utf8"));
+        return literal;
+      }
       if (!target.endsWith(".js")) throw new Error(`${name} refers to ./${target}, which the single-file build cannot inline`);
       found.add(target);
       pending.push(target);
@@ -176,6 +183,7 @@ export function buildSingle({ dist, out }) {
     modules: Object.fromEntries(modules),
     classicGlue: classicGlue(fs.readFileSync(distFile(glue), "utf8")),
     wasm: wasm.toString("base64"),
+    files: Object.fromEntries(files),
   };
   // Inside a <script> data block only "</script" and "<!--" could end it early; no "<" survives.
   const json = JSON.stringify(bundle).replace(/</g, "\\u003c");

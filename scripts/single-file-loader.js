@@ -41,6 +41,8 @@ try {
     wasm,
     /** What fig4.js hands its workers: the glue's URL and, instead of the wasm's URL, the module. */
     glue: { jsUrl: urls.get(bundle.glue), wasmUrl: wasm },
+    /** The text of the data files the modules name (www/data.js reads breast_cancer.csv here). */
+    files: bundle.files,
     /** A classic Web Worker running the bundled worker script `name` with the glue preloaded. */
     worker(name) {
       const source = bundle.modules[name];

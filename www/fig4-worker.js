@@ -2,8 +2,9 @@
 // the jobs it is sent, one at a time, and posts each result back. It only computes: drawing
 // measures text through the DOM, which a worker does not have.
 //
-// Messages in:  {type: "init", jsUrl, wasmUrl, steps, lr} (wasmUrl: the wasm's URL or its compiled
-//               WebAssembly.Module), then {type: "job", index, job}.
+// Messages in:  {type: "init", jsUrl, wasmUrl, csv, steps, lr} (wasmUrl: the wasm's URL or its
+//               compiled WebAssembly.Module; csv: the breast cancer file's text, which the wasm does
+//               not carry: www/data.js), then {type: "job", index, job}.
 // Messages out: {type: "ready"}, {type: "result", index, result}, {type: "error", message, crash}.
 
 let glue = null;
@@ -21,6 +22,7 @@ self.onmessage = async (event) => {
       // In the single-file build this worker is a classic one with the glue preloaded as self.reluGlue.
       const mod = self.reluGlue || (await import(msg.jsUrl));
       await mod.default({ module_or_path: msg.wasmUrl });
+      mod.provideBreastCancerCsv(msg.csv);
       glue = mod;
       settings = { steps: msg.steps, lr: msg.lr };
       self.postMessage({ type: "ready" });

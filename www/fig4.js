@@ -8,6 +8,7 @@
 import { el as make } from "./dom.js";
 import { exportBar, chartItems, dataItem } from "./export.js";
 import { buildControl, markRejected, showValues, submit } from "./controls.js";
+import { breastCancer } from "./data.js";
 
 // The three charts: canvas id → the part the handle draws.
 const PARTS = { "fig4-heatmap": "heatmap", "fig4-curves-lplus": "curves-lplus", "fig4-curves-percent": "curves-percentage" };
@@ -315,6 +316,12 @@ function startSweep() {
     return;
   }
   const module = compiledSweepModule(urls);
+  // The workers' data: fetched once (data.js); a failure stops the run with its reason.
+  const data = breastCancer(state.wasm);
+  data.catch((err) => {
+    if (state.shell.isWasmCrash(err)) failSweep(run, "crash", err.message);
+    else failSweep(run, "data", String(err.message || err));
+  });
   for (let i = 0; i < plan.workers; i++) {
     const worker = newSweepWorker();
     worker.onmessage = (e) => onWorkerMessage(run, worker, e.data);
@@ -323,9 +330,12 @@ function startSweep() {
       failSweep(run, "start", e.message || "");
     };
     run.workers.push(worker);
-    module.then((wasm) => {
-      if (state.run === run) worker.postMessage({ type: "init", jsUrl: urls.jsUrl, wasmUrl: wasm, steps: plan.steps, lr: plan.lr });
-    });
+    Promise.all([module, data]).then(
+      ([wasm, csv]) => {
+        if (state.run === run) worker.postMessage({ type: "init", jsUrl: urls.jsUrl, wasmUrl: wasm, csv, steps: plan.steps, lr: plan.lr });
+      },
+      () => {}, // reported above, once
+    );
   }
   run.timer = setInterval(() => state.run === run && guarded(showProgress), 250);
 }
@@ -434,6 +444,9 @@ window.reluViews.fig4 = {
     state.handle = new wasm.Fig4View();
     state.texts = state.handle.texts();
     build(state.el.root);
+    // The sweep's data start loading with the view, so that Run does not wait for them; a failure
+    // here is reported when a sweep asks again (startSweep).
+    breastCancer(wasm).catch(() => {});
     // For the end-to-end tests and the benchmark.
     window.reluFig4 = {
       handle: () => state.handle,

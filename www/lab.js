@@ -7,6 +7,7 @@
 import { el } from "./dom.js";
 import { chartItems, dataItem, download, exportMenu } from "./export.js";
 import { bindInputs, buildControl, markRejected, showFields, showSentence, showValues } from "./controls.js";
+import { breastCancer } from "./data.js";
 
 // How long one frame may spend on the lab's work (the rest of the frame draws).
 const FRAME_BUDGET_MS = 8;
@@ -41,6 +42,7 @@ const SNIPPETS = [
 
 const view = {
   shell: null,
+  wasm: null,
   handle: null,
   inputs: {},
   groups: {},
@@ -322,6 +324,27 @@ function changed(push = true) {
   draw();
   kick();
   view.shell.changed(push);
+  wantData();
+}
+
+/** Fetches the breast cancer data (data.js) and tells the model when they arrive or fail: a
+ * lab on those data waits for them. Called on start and after every change (the fetch happens
+ * once; after a failure, choosing the data again retries). */
+function wantData() {
+  breastCancer(view.wasm).then(
+    () => guarded(() => view.handle.dataArrived()) && refresh(),
+    (err) => {
+      if (view.shell.isWasmCrash(err)) view.shell.showFatal(err.message);
+      else if (guarded(() => view.handle.dataFailed(String(err.message || err)))) refresh();
+    },
+  );
+}
+
+/** The data changed under the lab: the old status line ("still loading") goes, the readout says what holds now. */
+function refresh() {
+  say("");
+  draw();
+  kick();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,6 +447,7 @@ function addExports() {
 
 function init(wasm, shell) {
   view.shell = shell;
+  view.wasm = wasm;
   const root = document.getElementById("lab-root");
   try {
     view.handle = new wasm.LabView();
@@ -475,6 +499,7 @@ function init(wasm, shell) {
   });
   resize.observe(e.conserved);
   resize.observe(e.loss);
+  wantData();
 }
 
 function show() {
@@ -502,6 +527,7 @@ function applyLink(fragment) {
   showVisibility();
   draw();
   kick();
+  wantData();
   return rejections;
 }
 

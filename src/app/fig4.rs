@@ -128,10 +128,12 @@ pub enum Failure {
     Crash,
     /// The page has no WebAssembly module to hand to the workers.
     NoModule,
+    /// The page could not fetch the breast cancer data for the workers.
+    Data,
 }
 
 impl Failure {
-    /// The failure called `name` (`job`, `start`, `crash`, `no_module`).
+    /// The failure called `name` (`job`, `start`, `crash`, `no_module`, `data`).
     ///
     /// # Errors
     /// [`Fig4Error::UnknownName`] for another name.
@@ -141,6 +143,7 @@ impl Failure {
             "start" => Ok(Self::Start),
             "crash" => Ok(Self::Crash),
             "no_module" => Ok(Self::NoModule),
+            "data" => Ok(Self::Data),
             other => Err(Fig4Error::UnknownName(other.to_string())),
         }
     }
@@ -678,6 +681,10 @@ impl Fig4Model {
             Failure::NoModule => "The sweep failed: cannot find the page's WebAssembly module \
                 to hand to the workers."
                 .into(),
+            Failure::Data => format!(
+                "The sweep failed: the breast cancer data could not be loaded ({detail}). Run \
+                 again to retry."
+            ),
         }
     }
 
@@ -1085,6 +1092,10 @@ mod tests {
             m.fail(Failure::Crash, "unreachable"),
             "a sweep worker crashed: unreachable"
         );
+        m.start(1, 0.0).unwrap();
+        let msg = m.fail(Failure::parse("data").unwrap(), "Failed to fetch");
+        assert!(msg.contains("could not be loaded (Failed to fetch)"), "{msg}");
+        assert_eq!(m.phase(), Phase::Error);
         assert!(Failure::parse("nope").is_err());
     }
 

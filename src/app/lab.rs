@@ -23,8 +23,10 @@ use crate::app::history::History;
 use crate::app::link::{Rejection, Value, View};
 use crate::app::live_run::failure_sentence;
 use crate::app::view::{Field, Sentence, Settings, ViewModel};
-use crate::core::data::{Dataset, TeacherBuilder, TeacherSpec, breast_cancer_split};
-use crate::core::error::InputError;
+use crate::core::data::{
+    Dataset, TeacherBuilder, TeacherSpec, breast_cancer_available, breast_cancer_split,
+};
+use crate::core::error::{ConfigError, InputError};
 use crate::core::init::{InitScheme, initialize};
 use crate::core::inspect::{self, Check};
 use crate::core::network::{Architecture, Loss, Network};
@@ -319,6 +321,11 @@ impl LabModel {
             },
             "cancer" => match breast_cancer_split(s.int("dseed")) {
                 Ok(split) => DataState::Ready(Arc::new(split.train)),
+                // The page's wasm fetches the file (www/data.js): `data_arrived` rebuilds.
+                Err(ConfigError::NotLoaded(_)) => DataState::Failed(
+                    "The breast cancer data are still loading; the run can start when they arrive."
+                        .into(),
+                ),
                 Err(e) => DataState::Failed(e.to_string()),
             },
             _ => {
@@ -336,6 +343,31 @@ impl LabModel {
             }
         };
         self.restart();
+    }
+
+    /// The breast cancer data have arrived (the page fetches them: www/data.js): data that were
+    /// waiting for them are built now, and the run restarts on them. Whether anything changed.
+    pub fn data_arrived(&mut self) -> bool {
+        let waiting = matches!(self.data, DataState::Failed(_));
+        if waiting && self.settings.text("data") == "cancer" {
+            self.rebuild_data();
+            return true;
+        }
+        false
+    }
+
+    /// The page could not fetch the breast cancer data (`why`, as the browser said it): a lab
+    /// waiting for them says so. Choosing the data again fetches again. Whether anything changed.
+    pub fn data_failed(&mut self, why: &str) -> bool {
+        let waiting = matches!(self.data, DataState::Failed(_));
+        if waiting && self.settings.text("data") == "cancer" && !breast_cancer_available() {
+            self.data = DataState::Failed(format!(
+                "The breast cancer data could not be loaded ({why}). Choose them again to retry."
+            ));
+            self.restart();
+            return true;
+        }
+        false
     }
 
     fn dynamics(&self) -> Result<Dynamics, String> {

@@ -10,6 +10,8 @@
 //!   coding). Split first (stratified, seeded), then standardized with the training split's mean
 //!   and standard deviation, so no test information leaks into training.
 
+use std::sync::OnceLock;
+
 use crate::core::error::ConfigError;
 use crate::core::rng::standard_normal;
 use rand::RngExt;
@@ -238,15 +240,64 @@ impl TeacherSpec {
     }
 }
 
-/// The raw CSV shipped in `data/` (see `data/README.md` for source and licence).
-const BREAST_CANCER_CSV: &str = include_str!("../../data/breast_cancer.csv");
+/// The raw CSV shipped in `data/` (see `data/README.md` for source and licence), when this build
+/// carries it: the native builds and the tests do (feature `embedded-data`, on by default). The
+/// page's wasm does not: it is 46 KB of its gzip, and the first screen never needs it. The page
+/// fetches the file when a view that uses it starts, and hands it over with
+/// [`provide_breast_cancer_csv`].
+#[cfg(feature = "embedded-data")]
+const EMBEDDED_BREAST_CANCER_CSV: Option<&str> = Some(include_str!("../../data/breast_cancer.csv"));
+#[cfg(not(feature = "embedded-data"))]
+const EMBEDDED_BREAST_CANCER_CSV: Option<&str> = None;
+
+/// The breast cancer data handed over by [`provide_breast_cancer_csv`].
+static PROVIDED_BREAST_CANCER: OnceLock<Dataset> = OnceLock::new();
+
+/// The shape and class counts published with the breast cancer data: 569 × 30, 357 benign.
+const BREAST_CANCER_SHAPE: (usize, usize, usize) = (569, 30, 357);
+
+/// What a build without the embedded file says until [`provide_breast_cancer_csv`] has run.
+pub const BREAST_CANCER_NOT_LOADED: &str = "the breast cancer data";
+
+/// Takes the breast cancer CSV for [`breast_cancer_raw`] in a build that does not carry it (the
+/// page's wasm). The file must parse and have the published shape and class counts; a second
+/// call with a valid file keeps the first one's data.
+///
+/// # Errors
+/// [`ConfigError::Mismatch`] for a malformed file or one of another shape.
+pub fn provide_breast_cancer_csv(text: &str) -> Result<(), ConfigError> {
+    let d = parse_sklearn_csv(text)?;
+    let benign = d.y.iter().filter(|y| **y == 1.0).count();
+    let (n, dims, want_benign) = BREAST_CANCER_SHAPE;
+    if (d.n, d.d, d.e, benign) != (n, dims, 1, want_benign) {
+        return Err(ConfigError::Mismatch(format!(
+            "the breast cancer file has {} rows of {} features ({benign} benign); the data set \
+             has {n} rows of {dims} ({want_benign} benign)",
+            d.n, d.d
+        )));
+    }
+    let _ = PROVIDED_BREAST_CANCER.set(d);
+    Ok(())
+}
+
+/// Whether [`breast_cancer_raw`] has its data (embedded, or provided).
+pub fn breast_cancer_available() -> bool {
+    EMBEDDED_BREAST_CANCER_CSV.is_some() || PROVIDED_BREAST_CANCER.get().is_some()
+}
 
 /// The breast cancer Wisconsin (diagnostic) data, unstandardized: 569 × 30, target 1 = benign.
 ///
 /// # Errors
-/// [`ConfigError::Mismatch`] if the embedded file is malformed (it is checked by a test).
+/// [`ConfigError::Mismatch`] if the embedded file is malformed (it is checked by a test);
+/// [`ConfigError::NotLoaded`] in a build without it before [`provide_breast_cancer_csv`].
 pub fn breast_cancer_raw() -> Result<Dataset, ConfigError> {
-    parse_sklearn_csv(BREAST_CANCER_CSV)
+    if let Some(d) = PROVIDED_BREAST_CANCER.get() {
+        return Ok(d.clone());
+    }
+    match EMBEDDED_BREAST_CANCER_CSV {
+        Some(text) => parse_sklearn_csv(text),
+        None => Err(ConfigError::NotLoaded(BREAST_CANCER_NOT_LOADED)),
+    }
 }
 
 /// Parses scikit-learn's data CSV format: a header `n,d,class0,class1`, then n rows of d
@@ -439,6 +490,27 @@ mod tests {
         }
         assert_eq!(teacher(50, 9), d);
         assert_ne!(teacher(50, 10), d);
+    }
+
+    #[test]
+    fn a_provided_file_must_have_the_published_shape() {
+        // The file itself, whether or not this build embeds it.
+        let text = include_str!("../../data/breast_cancer.csv");
+        // The real file is taken, and gives the embedded data.
+        provide_breast_cancer_csv(text).unwrap();
+        assert_eq!(PROVIDED_BREAST_CANCER.get(), Some(&breast_cancer_raw().unwrap()));
+        // A file missing its last row, or a row with a changed class, is refused.
+        let mut lines: Vec<&str> = text.lines().collect();
+        let last = lines.pop().unwrap();
+        let short = format!("568,30,malignant,benign\n{}\n", lines[1..].join("\n"));
+        let err = provide_breast_cancer_csv(&short).unwrap_err().to_string();
+        assert!(err.contains("568 rows"), "{err}");
+        let flipped = last.rsplit_once(',').unwrap();
+        let class = if flipped.1.trim() == "1" { "0" } else { "1" };
+        let changed = format!("{}\n{},{class}\n", lines.join("\n"), flipped.0);
+        let err = provide_breast_cancer_csv(&changed).unwrap_err().to_string();
+        assert!(err.contains("benign"), "{err}");
+        assert!(provide_breast_cancer_csv("no,csv").is_err());
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub enum ConfigError {
     },
     /// A neuron cannot be rescaled onto the requested quadric (paper-notes §2).
     Rescale(RescaleError),
+    /// Data this build does not carry and that has not been handed over yet (the page's wasm
+    /// fetches the breast cancer file: [`crate::core::data::provide_breast_cancer_csv`]).
+    NotLoaded(&'static str),
 }
 
 impl fmt::Display for ConfigError {
@@ -55,6 +58,7 @@ impl fmt::Display for ConfigError {
             Self::Mismatch(msg) => f.write_str(msg),
             Self::Unknown { what, name } => write!(f, "unknown {what} '{name}'"),
             Self::Rescale(e) => e.fmt(f),
+            Self::NotLoaded(what) => write!(f, "{what} are still loading"),
         }
     }
 }

@@ -31,6 +31,20 @@ impl LabView {
         }
     }
 
+    /// The breast cancer data were handed to the core (www/data.js): a lab waiting for them
+    /// builds them now. Whether the readout changed.
+    #[wasm_bindgen(js_name = dataArrived)]
+    pub fn data_arrived(&mut self) -> bool {
+        self.model.data_arrived()
+    }
+
+    /// The page could not fetch the breast cancer data (`why`, the browser's reason): a lab
+    /// waiting for them says so. Whether the readout changed.
+    #[wasm_bindgen(js_name = dataFailed)]
+    pub fn data_failed(&mut self, why: &str) -> bool {
+        self.model.data_failed(why)
+    }
+
     /// Starts or stops playing.
     #[wasm_bindgen(js_name = setPlaying)]
     pub fn set_playing(&mut self, on: bool) {

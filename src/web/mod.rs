@@ -53,6 +53,16 @@ pub fn random_seed() -> Result<f64, JsError> {
     Ok(fresh_seed()? as f64)
 }
 
+/// Hands the breast cancer CSV (the file `breast_cancer.csv` beside the page, fetched by
+/// www/data.js) to the core: the page's wasm does not carry it ([`crate::core::data`]).
+///
+/// # Errors
+/// A file that does not parse or does not have the data set's shape, with the reason.
+#[wasm_bindgen(js_name = provideBreastCancerCsv)]
+pub fn provide_breast_cancer_csv(text: &str) -> Result<(), JsError> {
+    Ok(crate::core::data::provide_breast_cancer_csv(text)?)
+}
+
 /// Panics on purpose, so that the end-to-end test can check that a crash of the core shows a
 /// visible error instead of leaving a dead page. Nothing in the app calls it.
 #[wasm_bindgen(js_name = debugPanic)]

@@ -375,3 +375,22 @@ test("a sweep whose runs diverge never says NaN", async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("without the breast cancer file the sweep stops with the reason, and the next Run retries", async () => {
+  const { context, page, problems } = await guardedPage(browser, { viewport: { width: 1366, height: 768 } });
+  let refuse = true;
+  await page.route("**/breast_cancer.csv", (route) => (refuse ? route.abort("connectionrefused") : route.continue()));
+  await openView(page, server.url, "fig4");
+  await setSettings(page, { widths: [1], seeds: 1, steps: 20, lr: 0.1 });
+  await page.click("#fig4-run");
+  await page.waitForFunction(() => !document.getElementById("fig4-message").hidden, null, { timeout: 15000 });
+  const text = await page.textContent("#fig4-message");
+  assert.match(text, /The sweep failed: the breast cancer data could not be loaded \(.+\)\. Run again to retry\./);
+  assert.doesNotMatch(text, /NaN|undefined|\[object/);
+  assert.equal(await page.$eval("#fig4-run", (b) => b.disabled), false, "Run is offered again");
+  refuse = false;
+  await page.click("#fig4-run");
+  await page.waitForFunction(() => /Done: 2 runs/.test(document.getElementById("fig4-progress-text").textContent), null, { timeout: 30000 });
+  assert.deepEqual(problems.filter((p) => !/breast_cancer\.csv|ERR_CONNECTION_REFUSED/.test(p)), []);
+  await context.close();
+});

@@ -238,3 +238,49 @@ test("a 256 × 1000 network on 100,000 rows trains without freezing the page", a
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test("the breast cancer data are fetched only when a view needs them; a failed fetch is said, and retried", async () => {
+  // The first screen (Fig. 3) does not ask for the file: the wasm does not carry it either.
+  const { context, page, problems } = await guardedPage(browser, { viewport: { width: 1366, height: 768 } });
+  const asked = [];
+  page.on("request", (r) => r.url().endsWith("/breast_cancer.csv") && asked.push(r.url()));
+  await openView(page, server.url, "fig3");
+  await page.waitForTimeout(300);
+  assert.equal(asked.length, 0, "Fig. 3 alone does not fetch the data");
+
+  // The lab on the breast cancer data: the file is fetched once and the run trains on 455 rows of 30.
+  await page.goto(`${server.url}#lab?v=1&d=30&data=cancer`);
+  await page.waitForSelector('section[data-view="lab"]:not([hidden])');
+  await page.waitForFunction(() => document.getElementById("lab-data")?.value === "cancer");
+  // Until the file is there, the status line says so; then the network's check is shown.
+  await page.waitForFunction(() => !/loading/.test(document.getElementById("lab-message").textContent), null, { timeout: 15000 });
+  await page.click("#lab-play");
+  await page.waitForFunction(() => Number(document.getElementById("view-lab").dataset.step) >= 50, null, { timeout: 30000 });
+  await page.click("#lab-play");
+  const status = await message(page);
+  assert.doesNotMatch(status.text, /loading|could not/i, status.text);
+  assert.equal(asked.length, 1, "the file is fetched once");
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // A server that does not have the file: the lab says so and keeps its safe state; once the file
+  // is back, choosing the data again fetches again and trains.
+  const g = await guardedPage(browser, { viewport: { width: 1366, height: 768 } });
+  let refuse = true;
+  await g.page.route("**/breast_cancer.csv", (route) => (refuse ? route.fulfill({ status: 404, body: "gone" }) : route.continue()));
+  await g.page.goto(`${server.url}#lab?v=1&d=30&data=cancer`);
+  await g.page.waitForSelector('section[data-view="lab"]:not([hidden])');
+  await g.page.waitForFunction(() => /could not be loaded/.test(document.getElementById("lab-message").textContent), null, { timeout: 15000 });
+  const refused = await message(g.page);
+  assert.match(refused.text, /breast cancer data could not be loaded \(the server answered 404/);
+  assert.doesNotMatch(refused.text, /NaN|undefined/);
+  refuse = false;
+  await g.page.selectOption("#lab-data", "teacher");
+  await g.page.selectOption("#lab-data", "cancer");
+  await g.page.waitForFunction(() => !/could not|loading/.test(document.getElementById("lab-message").textContent), null, { timeout: 15000 });
+  await g.page.click("#lab-play");
+  await g.page.waitForFunction(() => Number(document.getElementById("view-lab").dataset.step) >= 20, null, { timeout: 30000 });
+  // The 404 is the browser's console error for the failed request; nothing else went wrong.
+  assert.deepEqual(g.problems.filter((p) => !/404|breast_cancer\.csv/.test(p)), []);
+  await g.context.close();
+});
