@@ -429,7 +429,11 @@ fn failure_message(row: &str, e: &TrainError, shown: u64) -> String {
     let mut chars = sentence.chars();
     let sentence: String = chars
         .next()
-        .map(|c| std::iter::once(c.to_ascii_lowercase()).chain(chars).collect())
+        .map(|c| {
+            std::iter::once(c.to_ascii_lowercase())
+                .chain(chars)
+                .collect()
+        })
         .unwrap_or_default();
     let mut text = format!(
         "{} run: {sentence}",

@@ -1094,7 +1094,10 @@ mod tests {
         );
         m.start(1, 0.0).unwrap();
         let msg = m.fail(Failure::parse("data").unwrap(), "Failed to fetch");
-        assert!(msg.contains("could not be loaded (Failed to fetch)"), "{msg}");
+        assert!(
+            msg.contains("could not be loaded (Failed to fetch)"),
+            "{msg}"
+        );
         assert_eq!(m.phase(), Phase::Error);
         assert!(Failure::parse("nope").is_err());
     }

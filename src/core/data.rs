@@ -498,7 +498,10 @@ mod tests {
         let text = include_str!("../../data/breast_cancer.csv");
         // The real file is taken, and gives the embedded data.
         provide_breast_cancer_csv(text).unwrap();
-        assert_eq!(PROVIDED_BREAST_CANCER.get(), Some(&breast_cancer_raw().unwrap()));
+        assert_eq!(
+            PROVIDED_BREAST_CANCER.get(),
+            Some(&breast_cancer_raw().unwrap())
+        );
         // A file missing its last row, or a row with a changed class, is refused.
         let mut lines: Vec<&str> = text.lines().collect();
         let last = lines.pop().unwrap();
