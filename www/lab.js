@@ -43,6 +43,7 @@ const SNIPPETS = [
 const view = {
   shell: null,
   wasm: null,
+  dataRequest: null, // the breast cancer request the model was last told about (wantData)
   handle: null,
   inputs: {},
   groups: {},
@@ -328,10 +329,13 @@ function changed(push = true) {
 }
 
 /** Fetches the breast cancer data (data.js) and tells the model when they arrive or fail: a
- * lab on those data waits for them. Called on start and after every change (the fetch happens
- * once; after a failure, choosing the data again retries). */
+ * lab on those data waits for them. Called on start and after every change; the model hears of
+ * each request once (after a failure, the next call is a new request: choosing the data retries). */
 function wantData() {
-  breastCancer(view.wasm).then(
+  const request = breastCancer(view.wasm);
+  if (request === view.dataRequest) return;
+  view.dataRequest = request;
+  request.then(
     () => guarded(() => view.handle.dataArrived()) && refresh(),
     (err) => {
       if (view.shell.isWasmCrash(err)) view.shell.showFatal(err.message);
