@@ -7,7 +7,8 @@
 // Nothing is listed by hand: the stylesheets, module scripts, glue (modulepreload) and wasm
 // (preload) come from dist/index.html, and further modules from the string literals "./name.js"
 // in those modules (imports, and worker scripts such as new URL("./fig4-worker.js", …)); the
-// data files they name ("./name.csv", www/data.js) travel as text. A
+// data files they name ("./name.csv", www/data.js) travel as text. The page's two wasm modules
+// (www/cores.js) become one: the whole library's, in place of the first screen's. A
 // reference it cannot inline (an image, a file outside dist/, a classic script) stops the build
 // with a message rather than producing a page that half works.
 //
@@ -24,6 +25,9 @@ import { attributes, cspHash, cspProblems, isExecutable, lintHtml, lintJs, metaC
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const TOKEN = (name) => `@@relu-bundle:${name}@@`;
+// The whole library's wasm module beside the page (www/index.html, www/cores.js).
+const WHOLE_GLUE = "relu-obstruction.js";
+const WHOLE_WASM = "relu-obstruction_bg.wasm";
 
 function parseArgs(argv) {
   const opts = { dist: path.join(ROOT, "dist"), out: path.join(ROOT, "dist-single/relu-obstruction.html") };
@@ -106,6 +110,14 @@ export function buildSingle({ dist, out }) {
     cuts.push([s.start, s.end]);
   }
   if (!glue || !wasmName) throw new Error("index.html has no modulepreload of the glue or no preload of the wasm (Trunk writes both)");
+  // The page preloads the first screen's module and loads the whole library's when another view
+  // opens (www/cores.js). The single file carries the whole one only, which plays both parts: every
+  // reference to the first screen's glue or wasm becomes one to the whole module's.
+  const firstGlue = glue;
+  const firstWasm = wasmName;
+  glue = WHOLE_GLUE;
+  wasmName = WHOLE_WASM;
+  if (!distFile(glue) || !distFile(wasmName)) throw new Error(`${dist} lacks the whole module (${glue}, ${wasmName}) that www/cores.js loads`);
   const csp = metaCsp(html);
   if (csp) {
     const end = html.indexOf(">", csp.index) + 1;
@@ -135,8 +147,9 @@ export function buildSingle({ dist, out }) {
     let source = fs.readFileSync(file, "utf8");
     if (source.includes("@@relu-bundle:")) throw new Error(`${name} contains the bundle's token text`);
     source = source.replace(/(["'])\.\/([^"'\s\\]+)\1/g, (literal, quote, ref) => {
-      const target = path.posix.normalize(ref);
-      if (target === wasmName) return "window.reluBundle.wasm";
+      let target = path.posix.normalize(ref);
+      if (target === wasmName || target === firstWasm) return "window.reluBundle.wasm";
+      if (target === firstGlue) target = glue;
       if (!distFile(target)) return literal; // a string that only looks like a path
       if (target.endsWith(".csv")) {
         // A data file (www/data.js): its text travels in the bundle, lent as reluBundle.files.

@@ -1,10 +1,13 @@
 // The thin shell of relu-obstruction: the router between the views, the fatal-error banner, canvas
 // sizing and pointer rotation shared by the views, classroom support and links. Every view is a
 // module (fig3.js, fig1b.js, topology.js, heatmaps.js, fig4.js) over its Rust handle; all maths,
-// all checks and every text shown come from the Rust core (window.wasmBindings, set by Trunk).
+// all checks and every text shown come from the Rust core: Fig. 3 and the links from the first
+// screen's wasm (window.wasmBindings, set by Trunk), every other view from the whole library's,
+// loaded when one of them is about to open (cores.js).
 
 import { installClassroom, prefersReducedMotion } from "./classroom.js";
-import { initLinks, notifyChange } from "./links.js";
+import { wholeCore } from "./cores.js";
+import { initLinks, notifyChange, reapplyLink } from "./links.js";
 
 const VIEWS = ["fig3", "fig1b", "topology", "heatmaps", "fig4", "lab"];
 // Routed views that show another view's section: the tour (tour.js) walks through the five.
@@ -13,7 +16,9 @@ const ROUTES = [...VIEWS, "tour"];
 const KEY_DRAG = 10;
 
 const state = {
-  wasm: null,
+  wasm: null, // the first screen's module: Fig. 3 and the links
+  whole: null, // the whole library's module, once loaded: every other view (cores.js)
+  wholeLoading: false,
   fatal: false,
   presentation: false, // classroom presentation mode (classroom.js)
   activeView: "fig3", // set from the link (links.js)
@@ -127,13 +132,64 @@ function currentView() {
   return ROUTES.includes(state.activeView) ? state.activeView : "fig3";
 }
 
-/** Starts `name` if it is not yet started. */
+/**
+ * Starts `name` if it is not yet started, and returns its module; null while the whole module that
+ * it runs on is still loading (it starts when the module arrives, and the link is applied again).
+ */
 function ensureStarted(name) {
   const mod = viewModule(name);
   if (!mod || started.has(name)) return mod;
+  const wasm = name === "fig3" ? state.wasm : state.whole;
+  if (!wasm) {
+    loadWhole();
+    return null;
+  }
   started.add(name);
-  mod.init(state.wasm, shell);
+  mod.init(wasm, shell);
+  // For the end-to-end tests: the view's controls exist from here on.
+  const section = document.querySelector(`section.view[data-view="${name}"]`);
+  if (section) section.dataset.started = "true";
   return mod;
+}
+
+/** Says what the page is loading or why it could not (empty: nothing to say), with a Retry button
+ * that calls `retry` when given. */
+function coreStatus(text, retry) {
+  const box = document.getElementById("core-status");
+  box.querySelector("span").textContent = text;
+  const button = box.querySelector("button");
+  button.hidden = !retry;
+  button.onclick = retry || null;
+  box.hidden = !text;
+}
+
+/**
+ * Loads the whole module (cores.js) for the views other than Fig. 3, once: asked when such a view
+ * opens, and earlier when the reader points at the navigation. When it arrives, the link in the
+ * address bar is applied again, which starts the view it names. A failure is said, and opening a
+ * view again retries.
+ */
+function loadWhole() {
+  if (state.whole || state.fatal) return;
+  const waiting = () => currentView() !== "fig3";
+  if (waiting()) coreStatus("Loading this view…");
+  if (state.wholeLoading) return;
+  state.wholeLoading = true;
+  wholeCore().then(
+    (core) => {
+      state.wholeLoading = false;
+      state.whole = core.wasm;
+      window.reluApp.whole = core.wasm;
+      // Charts drawn from now on follow presentation mode in this module too.
+      if (state.presentation) state.whole.setChartText(true, window.devicePixelRatio || 1);
+      coreStatus("");
+      if (waiting()) guard(() => reapplyLink());
+    },
+    (err) => {
+      state.wholeLoading = false;
+      if (waiting()) coreStatus(`This view could not be loaded (${(err && err.message) || err}).`, loadWhole);
+    },
+  );
 }
 
 /** Shows the section of `name` (one of VIEWS) and starts it; hides and pauses the others. */
@@ -166,6 +222,7 @@ function route() {
     });
     return;
   }
+  if (active === "fig3") coreStatus("");
   const mod = showSection(active);
   guard(() => {
     if (mod && mod.show) mod.show();
@@ -225,10 +282,25 @@ function init(wasm) {
     isWasmCrash,
     showFatal,
   });
+  // A reader pointing at another view: its module starts loading before the click.
+  for (const id of ["views-nav", "presets-menu"]) {
+    const el = document.getElementById(id);
+    el.addEventListener("pointerover", loadWhole, { once: true });
+    el.addEventListener("focusin", loadWhole, { once: true });
+  }
   document.body.dataset.ready = "true";
   performance.mark("app-ready");
-  // For the console and the end-to-end tests.
-  window.reluApp = { state, wasm, shell, route, views: () => window.reluViews };
+  // For the console, the benchmarks and the end-to-end tests: `wasm` is the first screen's module,
+  // `whole` the whole library's once loaded; `loadWhole()` resolves to the whole module's bindings.
+  window.reluApp = {
+    state,
+    wasm,
+    whole: null,
+    loadWhole: () => wholeCore().then((core) => core.wasm),
+    shell,
+    route,
+    views: () => window.reluViews,
+  };
 }
 
 addEventListener("TrunkApplicationStarted", () => init(window.wasmBindings));

@@ -58,7 +58,8 @@ export function installClassroom({ state, views, currentView }) {
     state.presentation = flag;
     root.classList.toggle("presenting", flag);
     // Chart text of at least 18 CSS pixels on the projector (the canvases redraw as they resize).
-    if (state.wasm && state.wasm.setChartText) state.wasm.setChartText(flag, window.devicePixelRatio || 1);
+    // Both wasm modules draw charts (app.js, cores.js); the whole one may not be loaded yet.
+    for (const core of new Set([state.wasm, state.whole])) if (core) core.setChartText(flag, window.devicePixelRatio || 1);
     document.body.dataset.presentation = String(flag);
     toggle.setAttribute("aria-pressed", String(flag));
     toggle.textContent = flag ? "Leave (Esc)" : "Present";

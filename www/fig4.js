@@ -8,6 +8,7 @@
 import { el as make } from "./dom.js";
 import { exportBar, chartItems, dataItem } from "./export.js";
 import { buildControl, markRejected, showValues, submit } from "./controls.js";
+import { wholeCore } from "./cores.js";
 import { breastCancer } from "./data.js";
 
 // The three charts: canvas id → the part the handle draws.
@@ -248,32 +249,6 @@ function draw() {
 // ---------------------------------------------------------------------------------------------
 // Running the sweep in workers
 
-function glueUrls() {
-  // The single-file build (scripts/build-single.mjs) has no files to point at: its loader lends
-  // the glue's blob URL and, as wasmUrl, the compiled WebAssembly.Module.
-  if (window.reluBundle) return window.reluBundle.glue;
-  const js = document.querySelector('link[rel="modulepreload"][href*="relu-obstruction"]');
-  const wasm = document.querySelector('link[rel="preload"][href$="_bg.wasm"]');
-  if (!js || !wasm) return null;
-  return { jsUrl: new URL(js.getAttribute("href"), document.baseURI).href, wasmUrl: new URL(wasm.getAttribute("href"), document.baseURI).href };
-}
-
-// The wasm compiled once for every sweep's workers. A worker handed the compiled module only
-// instantiates it, which is ready sooner than fetching and compiling its own (and the browser's
-// code cache serves this compile). If compiling here fails, the workers fetch the URL themselves.
-let sweepModule = null;
-
-function compiledSweepModule(urls) {
-  if (urls.wasmUrl instanceof WebAssembly.Module) return Promise.resolve(urls.wasmUrl);
-  if (!sweepModule) {
-    sweepModule = WebAssembly.compileStreaming(fetch(urls.wasmUrl)).catch(() => {
-      sweepModule = null;
-      return urls.wasmUrl;
-    });
-  }
-  return sweepModule;
-}
-
 /** A sweep worker: fig4-worker.js, or in the single-file build the classic worker its loader makes. */
 function newSweepWorker() {
   if (window.reluBundle) return window.reluBundle.worker("fig4-worker.js");
@@ -310,12 +285,10 @@ function startSweep() {
   state.el.cancelButton.disabled = false;
   render(false);
   state.shell.changed(true);
-  const urls = glueUrls();
-  if (!urls) {
-    failSweep(run, "no_module", "");
-    return;
-  }
-  const module = compiledSweepModule(urls);
+  // The whole module, which this view runs on (cores.js): each worker gets its glue's URL and the
+  // module compiled once, which it only instantiates (sooner than fetching and compiling its own).
+  const core = wholeCore();
+  core.catch(() => failSweep(run, "no_module", ""));
   // The workers' data: fetched once (data.js); a failure stops the run with its reason.
   const data = breastCancer(state.wasm);
   data.catch((err) => {
@@ -330,9 +303,9 @@ function startSweep() {
       failSweep(run, "start", e.message || "");
     };
     run.workers.push(worker);
-    Promise.all([module, data]).then(
-      ([wasm, csv]) => {
-        if (state.run === run) worker.postMessage({ type: "init", jsUrl: urls.jsUrl, wasmUrl: wasm, csv, steps: plan.steps, lr: plan.lr });
+    Promise.all([core, data]).then(
+      ([{ jsUrl, module }, csv]) => {
+        if (state.run === run) worker.postMessage({ type: "init", jsUrl, wasmUrl: module, csv, steps: plan.steps, lr: plan.lr });
       },
       () => {}, // reported above, once
     );

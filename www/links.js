@@ -137,6 +137,9 @@ function applyHash() {
     return;
   }
   let rejections = [];
+  // The view's module is null while the wasm it runs on loads (app.js): the link is applied when
+  // it arrives (reapplyLink), and nothing is written to the address bar until then.
+  let loading = false;
   links.applying = true;
   try {
     links.embedded = Boolean(links.wasm.parseLink(location.hash).embed);
@@ -145,17 +148,25 @@ function applyHash() {
     if (view === "tour") {
       // The tour opens its step's view itself: apply the step first, then show it once.
       const mod = links.hooks.module(view);
+      loading = mod === null;
       if (mod && mod.applyLink) rejections = mod.applyLink(location.hash);
       links.hooks.route();
     } else {
       links.hooks.route();
       const mod = links.hooks.module(view);
+      loading = mod === null;
       if (mod && mod.applyLink) rejections = mod.applyLink(location.hash);
     }
   } catch (err) {
     fail(err);
   } finally {
     links.applying = false;
+  }
+  if (loading) {
+    // Taken as applied, so that a link back to the view before (equal to links.applied until
+    // now) is applied too; reapplyLink applies this one when its module arrives.
+    links.applied = location.hash;
+    return;
   }
   showRejections(rejections);
   // The address bar now shows the canonical link of what is on screen (defaults written out,
@@ -166,6 +177,12 @@ function applyHash() {
   $("link-field").value = location.href;
   links.appliedCount += 1;
   document.body.dataset.linkApplied = String(links.appliedCount);
+}
+
+/** Applies the link in the address bar again: the view it names could not start before (app.js). */
+export function reapplyLink() {
+  links.applied = null;
+  applyHash();
 }
 
 // ---------------------------------------------------------------------------------------------

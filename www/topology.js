@@ -314,7 +314,7 @@ function wire() {
   inputs.c.addEventListener("change", () => shell.changed(true));
   bindInputs({ src: inputs.src }, handle, (m) => say("topo-b-msg", m), (result) => {
     if (!result.ok) return;
-    handle.useFig3(shell.fig3View());
+    handle.useFig3Rows(shell.fig3View().rowNetworks());
     changed(["diagram"], true);
   });
   const drawRandom = () => submitGroup(RANDOM, "topo-b-msg", ["diagram"]);
@@ -347,7 +347,7 @@ function schedule(part) {
     state.pending.clear();
     if (parts.has("diagram")) {
       // The Fig. 3 runs may have moved on.
-      guard("topo-b-msg", () => handle.useFig3(shell.fig3View()));
+      guard("topo-b-msg", () => handle.useFig3Rows(shell.fig3View().rowNetworks()));
       render(["diagram"]);
     }
     for (const p of PARTS) if (parts.has(p)) draw(p);
@@ -407,7 +407,7 @@ window.reluViews.topology = {
   },
   show() {
     state.visible = true;
-    guard("topo-b-msg", () => handle.useFig3(shell.fig3View()));
+    guard("topo-b-msg", () => handle.useFig3Rows(shell.fig3View().rowNetworks()));
     render();
     scheduleAll();
   },

@@ -13,7 +13,7 @@
 //!   readout never shows a non-finite loss.
 //! - Nothing here reads a clock or the DOM.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::app::format;
 use crate::app::framing::Framing;
@@ -92,7 +92,7 @@ pub struct RunReadout {
 
 /// A network as the topology view shows it: its shape, its conserved quantities at the start and
 /// the component it is in now.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkSummary {
     /// Input dimension (a hidden bias counted as one more input).
     pub d: usize,

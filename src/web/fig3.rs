@@ -12,7 +12,6 @@ use super::view::{to_js, view_handle};
 use super::{canvas_area, fresh_seed};
 use crate::app::export::{RunExport, fig3_record};
 use crate::app::fig3::{Fig3Model, ROWS};
-use crate::app::live_run::NetworkSummary;
 use crate::app::view::ViewModel;
 use crate::present::figures;
 use plotters::prelude::IntoDrawingArea;
@@ -241,9 +240,18 @@ impl Fig3View {
             ),
         }
     }
+}
 
-    /// The network of `row` (`top` or `bottom`) as the topology view shows it, with its name.
-    pub fn row_network(&self, row: &str) -> Option<(String, NetworkSummary)> {
-        ROWS.contains(&row).then(|| self.model.row_network(row))
+#[wasm_bindgen]
+impl Fig3View {
+    /// Both rows' networks as the topology view shows them, `[[name, {d, e, c, label, step}], …]`
+    /// (top, bottom), for `TopologyView.useFig3Rows`: the topology view lives in the other wasm
+    /// module (www/cores.js), so the rows cross as plain values (f64 exactly).
+    ///
+    /// # Errors
+    /// Only if serialization fails.
+    #[wasm_bindgen(js_name = rowNetworks)]
+    pub fn row_networks(&self) -> Result<JsValue, JsError> {
+        to_js(&ROWS.map(|row| self.model.row_network(row)))
     }
 }

@@ -7,18 +7,27 @@
 //!
 //! One submodule per view of the page, each with one handle over the view's model in
 //! [`crate::app`] ([`view`] gives every handle the shell's common calls); this file holds the
-//! shared helpers.
+//! shared helpers. Without the feature `all-views` only the first screen's part is built: the
+//! Fig. 3 view, the links, the chart text, the exports and the benchmark's run ([`fig3`],
+//! [`link`], [`view`], [`export`], [`bench`]). That is the first screen's wasm (`src/first/`),
+//! which the page loads at start; www/cores.js loads the whole module for the other views.
 
 pub mod bench;
 mod canvas;
 pub mod export;
+#[cfg(feature = "all-views")]
 pub mod fig1b;
 pub mod fig3;
+#[cfg(feature = "all-views")]
 pub mod fig4;
+#[cfg(feature = "all-views")]
 pub mod heatmaps;
+#[cfg(feature = "all-views")]
 pub mod lab;
 pub mod link;
+#[cfg(feature = "all-views")]
 pub mod topology;
+#[cfg(feature = "all-views")]
 pub mod tour;
 pub mod view;
 
@@ -58,6 +67,7 @@ pub fn random_seed() -> Result<f64, JsError> {
 ///
 /// # Errors
 /// A file that does not parse or does not have the data set's shape, with the reason.
+#[cfg(feature = "all-views")]
 #[wasm_bindgen(js_name = provideBreastCancerCsv)]
 pub fn provide_breast_cancer_csv(text: &str) -> Result<(), JsError> {
     Ok(crate::core::data::provide_breast_cancer_csv(text)?)

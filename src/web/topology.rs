@@ -11,6 +11,7 @@ use web_sys::HtmlCanvasElement;
 use super::canvas_area;
 use super::export::svg;
 use super::view::{to_js, view_handle};
+use crate::app::live_run::NetworkSummary;
 use crate::app::topology::{FIG3_ROWS, Part, TopologyModel, TopologyViewError};
 use crate::present::charts::ChartError;
 use crate::present::charts::bars::draw_betti_bars;
@@ -41,11 +42,18 @@ impl TopologyView {
         }
     }
 
-    /// Takes both Fig. 3 rows as they are now, for the diagram's `top` and `bottom` sources.
-    #[wasm_bindgen(js_name = useFig3)]
-    pub fn use_fig3(&mut self, fig3: &crate::web::fig3::Fig3View) {
-        let [top, bottom] = FIG3_ROWS.map(|row| fig3.row_network(row));
-        self.model.use_fig3_rows(top, bottom);
+    /// Takes both Fig. 3 rows as they are now (`Fig3View.rowNetworks()`, from the first screen's
+    /// module), for the diagram's `top` and `bottom` sources.
+    ///
+    /// # Errors
+    /// When `rows` is not two rows of that shape.
+    #[wasm_bindgen(js_name = useFig3Rows)]
+    pub fn use_fig3_rows(&mut self, rows: JsValue) -> Result<(), JsError> {
+        let [top, bottom]: [(String, NetworkSummary); FIG3_ROWS.len()] =
+            serde_wasm_bindgen::from_value(rows)
+                .map_err(|e| JsError::new(&format!("the Fig. 3 rows are not readable: {e}")))?;
+        self.model.use_fig3_rows(Some(top), Some(bottom));
+        Ok(())
     }
 
     /// Turns Fig. 2a by a drag of (`dx`, `dy`) pixels; returns whether it turned.

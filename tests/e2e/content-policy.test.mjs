@@ -50,7 +50,8 @@ test("the shell in www/ reads and formats no number (the view models do)", () =>
 test("the built site in dist/ passes the lint (glue and the moved bootstrap included)", () => {
   assert.ok(fs.existsSync(path.join(DIST, "index.html")), `${DIST} is built (trunk build)`);
   const files = [...filesIn(DIST, ".js"), path.join(DIST, "index.html")];
-  assert.ok(files.some((f) => /relu-obstruction-[0-9a-f]+\.js$/.test(f)), "the wasm-bindgen glue is among them");
+  assert.ok(files.some((f) => /relu-first-screen-[0-9a-f]+\.js$/.test(f)), "the first screen's wasm-bindgen glue is among them");
+  assert.ok(files.some((f) => /relu-obstruction\.js$/.test(f)), "the whole module's glue is among them");
   assert.ok(files.some((f) => /inline-[0-9a-f]+\.js$/.test(f)), "the bootstrap moved out of index.html is among them");
   assert.deepEqual(lintFiles(files), []);
 });

@@ -122,11 +122,12 @@ export async function inkFraction(page, id) {
   }, id);
 }
 
-/** Opens the app at `view` (a hash such as "fig1b") once the core is ready. */
+/** Opens the app at `view` (a hash such as "fig1b") once the core is ready and the view started
+ * (every view but Fig. 3 waits for the whole wasm module, www/cores.js). */
 export async function openView(page, baseUrl, view) {
   await page.goto(`${baseUrl}#${view}`);
   await page.waitForSelector("body[data-ready=true]", { timeout: 15000 });
-  await page.waitForSelector(`section[data-view="${view}"]:not([hidden])`);
+  await page.waitForSelector(`section[data-view="${view}"][data-started]:not([hidden])`, { timeout: 15000 });
 }
 
 export async function readout(page, row, key) {

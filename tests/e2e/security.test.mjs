@@ -110,7 +110,8 @@ test("every view works under the policy: no violation, no console error, no requ
   assert.deepEqual(outside, [], "every request is one of the site's own files under the sub-path");
   const files = new Set(network.map((u) => siteFile(u, server.url)));
   for (const expected of ["index.html", "app.js", "fig4.js", "fig4-worker.js"]) assert.ok(files.has(expected), `${expected} was requested`);
-  assert.ok([...files].some((f) => f.endsWith("_bg.wasm")), "the wasm was requested");
+  assert.ok([...files].some((f) => /^relu-first-screen-.*_bg\.wasm$/.test(f)), "the first screen's wasm was requested");
+  assert.ok(files.has("relu-obstruction_bg.wasm") && files.has("relu-obstruction.js"), "the whole wasm and its glue were requested");
   const strays = served.filter((u) => !u.startsWith(SUBPATH) || !siteFile(`${server.url}${u.slice(SUBPATH.length)}`, server.url));
   assert.deepEqual(strays, [], "the server was asked only for the site's files");
   console.log(`${network.length} requests, ${files.size} distinct files, all under ${SUBPATH}; ${workers.length} workers`);

@@ -206,7 +206,7 @@ test("Fig. 2b: the Fig. 3 runs show 4 cells with their own component outlined", 
  * neurons (searched with a second, detached view model). */
 async function seedWith(page, lMinus) {
   return page.evaluate((want) => {
-    const h = new window.reluApp.wasm.TopologyView();
+    const h = new window.reluApp.whole.TopologyView();
     try {
       h.set("src", "random");
       h.setGroup(["d", "l", "scheme"], ["2", "8", "kaiming_normal_fan_out"]);
