@@ -59,16 +59,22 @@ addEventListener("unhandledrejection", (e) => showFatal(String(e.reason && e.rea
 // ---------------------------------------------------------------------------------------------
 // What the views share
 
-/** Sizes a canvas's backing store to its CSS box times devicePixelRatio. */
-function sizeCanvas(canvas) {
+/**
+ * Sizes each canvas's backing store to its CSS box times devicePixelRatio. Every box is read before
+ * any canvas is resized, so that the page is laid out once for them all (a resize between two reads
+ * would force a second layout).
+ */
+function sizeCanvas(...canvases) {
   const dpr = window.devicePixelRatio || 1;
-  const rect = canvas.getBoundingClientRect();
-  const w = Math.max(1, Math.round(rect.width * dpr));
-  const h = Math.max(1, Math.round(rect.height * dpr));
-  if (canvas.width !== w || canvas.height !== h) {
-    canvas.width = w;
-    canvas.height = h;
-  }
+  const rects = canvases.map((canvas) => canvas.getBoundingClientRect());
+  canvases.forEach((canvas, i) => {
+    const w = Math.max(1, Math.round(rects[i].width * dpr));
+    const h = Math.max(1, Math.round(rects[i].height * dpr));
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
+  });
 }
 
 /** Turns a 3-D plot: pointer drags (mouse, pen, touch) and arrow keys on the focused canvas call

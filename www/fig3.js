@@ -80,11 +80,9 @@ function showReadout() {
 
 function draw(parts = Object.keys(CANVASES)) {
   if (!view.shown) return;
-  for (const part of parts) {
-    const canvas = $(CANVASES[part]);
-    view.shell.sizeCanvas(canvas);
-    guarded(() => view.handle.draw(canvas, part));
-  }
+  const canvases = parts.map((part) => $(CANVASES[part]));
+  view.shell.sizeCanvas(...canvases);
+  parts.forEach((part, i) => guarded(() => view.handle.draw(canvases[i], part)));
 }
 
 function drawAll() {

@@ -238,11 +238,9 @@ function scheduleRedraw() {
 function draw() {
   if (!state.visible || state.el.results.hidden) return;
   guarded(() => {
-    for (const [id, part] of Object.entries(PARTS)) {
-      const canvas = document.getElementById(id);
-      state.shell.sizeCanvas(canvas);
-      state.handle.draw(canvas, part);
-    }
+    const parts = Object.entries(PARTS).map(([id, part]) => [document.getElementById(id), part]);
+    state.shell.sizeCanvas(...parts.map(([canvas]) => canvas));
+    for (const [canvas, part] of parts) state.handle.draw(canvas, part);
   });
 }
 

@@ -260,8 +260,7 @@ function updateReadouts() {
 function draw() {
   if (!view.handle || !view.shown) return;
   const e = view.els;
-  view.shell.sizeCanvas(e.conserved);
-  view.shell.sizeCanvas(e.loss);
+  view.shell.sizeCanvas(e.conserved, e.loss);
   guarded(() => {
     view.handle.draw("conserved", e.conserved);
     view.handle.draw("loss", e.loss);
