@@ -245,7 +245,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const r = buildSingle(parseArgs(process.argv.slice(2)));
     const mb = (n) => (n / 1e6).toFixed(2);
     console.log(
-      `build-single: ${path.relative(process.cwd(), r.out)}: ${r.bytes} bytes (${mb(r.bytes)} MB; wasm ${mb(r.wasmBytes)} MB before base64), ${r.modules} modules, ${r.styles} stylesheets`,
+      `build-single: ${path.relative(process.cwd(), r.out)}: ${r.bytes} bytes (${mb(r.bytes)} MB; wasm ${mb(r.wasmBytes)} MB before base64), ${r.modules} modules, ${r.styles} stylesheet${r.styles === 1 ? "" : "s"}`,
     );
   } catch (err) {
     console.error(`build-single: ${err.message}`);

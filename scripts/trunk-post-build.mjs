@@ -13,6 +13,9 @@
 //   stylesheet and view script; over HTTP/1.1's few connections per host the largest file of the
 //   page then waits for them. They move up to right after the policy, so the wasm is the first
 //   file asked for (BENCHMARKS.md, the first frame's split).
+// - The stylesheets (one per view in www/) become one file, in their order, so the cascade is the
+//   same: the page's scripts run only once every stylesheet has arrived, and one file arrives
+//   sooner than nine (about 50 ms sooner to the first frame, BENCHMARKS.md).
 //
 // Runs in Trunk's staging directory (TRUNK_STAGING_DIR), before Trunk moves it to dist/.
 
@@ -45,8 +48,30 @@ for (const s of scriptElements(html).reverse()) {
   html = html.slice(0, s.start) + tag + html.slice(s.end);
   console.log(`trunk-post-build: moved an inline script to ${name}`);
 }
+html = oneStylesheet(html);
 html = preloadsFirst(html);
 fs.writeFileSync(indexPath, html);
+
+/** Merges the page's stylesheets into one file where the first one was, in their order. */
+function oneStylesheet(page) {
+  const tags = /[ \t]*<link rel="stylesheet" href="\.\/([^"\/]+\.css)"[^>]*>\n?/g;
+  const names = [...page.matchAll(tags)].map((m) => m[1]);
+  if (names.length < 2) return page;
+  const css = names
+    .map((name) => `/* ${name.replace(/-[0-9a-f]{16}\.css$/, ".css")} */\n${fs.readFileSync(path.join(staging, name), "utf8")}\n`)
+    .join("");
+  const bundle = `styles-${crypto.createHash("sha256").update(css).digest("hex").slice(0, 16)}.css`;
+  fs.writeFileSync(path.join(staging, bundle), css);
+  for (const name of names) fs.rmSync(path.join(staging, name));
+  let first = true;
+  page = page.replace(tags, () => {
+    if (!first) return "";
+    first = false;
+    return `  <link rel="stylesheet" href="./${bundle}" integrity="${sriHash(Buffer.from(css))}"/>\n`;
+  });
+  console.log(`trunk-post-build: merged ${names.length} stylesheets into ${bundle}`);
+  return page;
+}
 
 /** Moves the wasm's `preload` and the glue's `modulepreload` right after the CSP <meta>. */
 function preloadsFirst(page) {
