@@ -297,12 +297,16 @@ function init(wasm) {
   document.body.dataset.ready = "true";
   performance.mark("app-ready");
   // For the console, the benchmarks and the end-to-end tests: `wasm` is the first screen's module,
-  // `whole` the whole library's once loaded; `loadWhole()` resolves to the whole module's bindings.
+  // `whole` the whole library's once loaded; `loadWhole()` loads it as the page does (state.whole
+  // set on arrival) and resolves to its bindings.
   window.reluApp = {
     state,
     wasm,
     whole: null,
-    loadWhole: () => wholeCore().then((core) => core.wasm),
+    loadWhole: () => {
+      loadWhole();
+      return wholeCore().then((core) => core.wasm);
+    },
     shell,
     route,
     views: () => window.reluViews,

@@ -27,20 +27,21 @@ after(async () => {
 const FIRST = /\/relu-first-screen-[0-9a-f]+_bg\.wasm$/;
 const WHOLE = /\/relu-obstruction_bg\.wasm$/;
 
-/** Every .wasm the page asks for, in order. */
-function wasmRequests(page) {
+/** A guarded page (`options` as guardedPage's) opened at Fig. 3 once the first screen's module is
+ * ready; `asked` lists every .wasm the page asks for, in order. */
+async function openFig3(options) {
+  const g = await guardedPage(browser, options);
   const asked = [];
-  page.on("request", (req) => {
+  g.page.on("request", (req) => {
     if (req.url().endsWith(".wasm")) asked.push(req.url());
   });
-  return asked;
+  await g.page.goto(`${server.url}#fig3`);
+  await g.page.waitForSelector("body[data-ready=true]");
+  return { g, asked };
 }
 
 test("the first screen loads only its own module; another view loads the whole one, once", async () => {
-  const g = await guardedPage(browser);
-  const asked = wasmRequests(g.page);
-  await g.page.goto(`${server.url}#fig3`);
-  await g.page.waitForSelector("body[data-ready=true]");
+  const { g, asked } = await openFig3();
   await g.page.waitForSelector('section[data-view="fig3"][data-started]');
   // Fig. 3 trains and draws on the first screen's module.
   await g.page.click("#step");
@@ -70,10 +71,7 @@ test("the first screen loads only its own module; another view loads the whole o
 });
 
 test("pointing at the navigation starts loading the whole module before the click", async () => {
-  const g = await guardedPage(browser);
-  const asked = wasmRequests(g.page);
-  await g.page.goto(`${server.url}#fig3`);
-  await g.page.waitForSelector("body[data-ready=true]");
+  const { g, asked } = await openFig3();
   await g.page.hover('[data-view-link="lab"]');
   await g.page.waitForFunction(() => window.reluApp.whole !== null, null, { timeout: 15000 });
   assert.equal(asked.filter((u) => WHOLE.test(u)).length, 1);
@@ -129,9 +127,7 @@ test("a whole module the server does not give is said, and Retry loads it once i
 });
 
 test("presentation mode switched on before the whole module loads reaches its charts", async () => {
-  const g = await guardedPage(browser, { viewport: { width: 1280, height: 720 } });
-  await g.page.goto(`${server.url}#fig3`);
-  await g.page.waitForSelector("body[data-ready=true]");
+  const { g } = await openFig3({ viewport: { width: 1280, height: 720 } });
   await g.page.click("#presentation-toggle");
   await g.page.waitForSelector("body[data-presentation=true]");
   assert.equal(await g.page.evaluate(() => window.reluApp.whole), null, "the whole module is not loaded yet");
