@@ -1,17 +1,18 @@
-//! The kernels for every shape: a forward pass in register blocks of neurons × samples, then a
-//! backward pass that visits only the active units.
+//! The kernels for every shape: a forward pass in register blocks of neurons × samples that also
+//! lists each neuron's active units, then a backward pass that visits only those.
 //!
 //! - Forward: [`NEURONS`] neurons × 4 samples accumulated in registers over the input coordinates
-//!   (then 2, then 1 neuron), reading the feature-major inputs, so each input value is loaded once
-//!   per block of neurons and z is written once.
-//! - Signals: one pass per neuron over its pre-activations gives ∂L/∂v_k and s_k(i), and lists
-//!   the samples where the neuron is active (z_k(i) > 0), grouped by partial sum, with their s.
-//!   The list is built without branches (every sample is written, the count advances only for
-//!   the active ones), so the random pattern of ReLU's signs costs no mispredicted branches.
-//! - Weight gradient: ∂L/∂w_k = Σ_i s_k(i) x(i) over the active samples only: for each partial
-//!   sum, up to [`ROW_VECTORS`] vectors of x(i)'s row accumulated in registers. An inactive
-//!   unit's term s·x is ±0, which leaves a partial sum that starts at +0 unchanged to the bit, so
-//!   skipping it changes nothing but the time (about half the units are inactive).
+//!   (then 2, then 1 neuron), reading the packed panels, so each input value is loaded once per
+//!   block of neurons and z is written once. From the same registers it lists, for each neuron and
+//!   each partial sum, the samples where the neuron is active (z_k(i) > 0). The lists are built
+//!   without branches (every sample is written, the count advances only for the active ones), so
+//!   the random pattern of ReLU's signs costs no mispredicted branches.
+//! - ∂L/∂v_k = Σ_i g(i) σ(z_k(i)) over every sample, two samples per vector (e = 1).
+//! - Weight gradient: ∂L/∂w_k = Σ_i s_k(i) x(i) over the active samples only, s_k(i) = v_k g(i)
+//!   formed as each row is read (e = 1) or read from a buffer (e > 1): for each partial sum, up
+//!   to [`ROW_VECTORS`] vectors of x(i)'s row accumulated in registers. An inactive unit's term
+//!   s·x is ±0, which leaves a partial sum that starts at +0 unchanged to the bit, so skipping it
+//!   changes nothing but the time (about half the units are inactive).
 
 use crate::lanes::F64x2;
 use crate::{LANE_SUMS, Samples, Shape, lane_of, lane_total, loss_share, loss_term, relu};
@@ -30,10 +31,13 @@ pub(crate) struct Buffers {
     f: Vec<f64>,
     /// The weights of one block of neurons, coordinate-major (m entries).
     wt: Vec<[f64; NEURONS]>,
-    /// The active samples of one neuron and their s, [`LANE_SUMS`] lists of `cap` entries.
+    /// The active samples of each neuron: for neuron k and partial sum r, `count[k][r]` sample
+    /// indices from `(k · LANE_SUMS + r) · cap`.
     active: Vec<u32>,
-    signal: Vec<f64>,
+    count: Vec<[usize; LANE_SUMS]>,
     cap: usize,
+    /// s_k(i) of one neuron for every sample (e > 1).
+    signal: Vec<f64>,
     /// One neuron's partial sums of ∂L/∂w_k: [`LANE_SUMS`] rows of `stride` values.
     partial: Vec<f64>,
     /// One neuron's partial sums of ∂L/∂v_ko, for e > 1.
@@ -43,24 +47,54 @@ pub(crate) struct Buffers {
 impl Buffers {
     pub(crate) fn new(shape: &Shape, samples: &Samples) -> Self {
         let n = samples.n;
+        // A partial sum's list has one slot per sample of its lane (n / 4, or up to 3 for the
+        // tail), plus the slot every sample writes before the count decides whether it stays.
         let cap = n / 4 + 4;
         Self {
             z: vec![0.0; shape.l * n],
             f: vec![0.0; shape.e * n],
             wt: vec![[0.0; NEURONS]; shape.m],
-            active: vec![0; LANE_SUMS * cap],
-            signal: vec![0.0; LANE_SUMS * cap],
+            active: vec![0; shape.l * LANE_SUMS * cap],
+            count: vec![[0; LANE_SUMS]; shape.l],
             cap,
+            signal: vec![0.0; if shape.e > 1 { n } else { 0 }],
             partial: vec![0.0; LANE_SUMS * samples.stride],
             gv: vec![[0.0; LANE_SUMS]; shape.e],
         }
     }
 }
 
+/// Where the forward pass lists the active units (when the gradient is wanted).
+struct ListsMut<'a> {
+    active: &'a mut [u32],
+    count: &'a mut [[usize; LANE_SUMS]],
+    cap: usize,
+}
+
 /// Forward pass: fills `buf.z` with pre-activations, `buf.f` with ∂L/∂f and returns L.
 pub(crate) fn forward(shape: &Shape, params: &[f64], samples: &Samples, buf: &mut Buffers) -> f64 {
+    forward_into(shape, params, samples, buf, false)
+}
+
+/// [`forward`], which also lists the active units in `buf` when `lists` is set.
+fn forward_into(
+    shape: &Shape,
+    params: &[f64],
+    samples: &Samples,
+    buf: &mut Buffers,
+    lists: bool,
+) -> f64 {
     let (n, e) = (samples.n, shape.e);
-    let f = &mut buf.f[..e * n];
+    let Buffers {
+        z,
+        f,
+        wt,
+        active,
+        count,
+        cap,
+        ..
+    } = buf;
+    let f = &mut f[..e * n];
     if shape.output_bias {
         let bo = shape.output_bias_offset();
         for o in 0..e {
@@ -69,17 +103,22 @@ pub(crate) fn forward(shape: &Shape, params: &[f64], samples: &Samples, buf: &mu
     } else {
         f.fill(0.0);
     }
+    let mut lists = lists.then(|| ListsMut {
+        active,
+        count,
+        cap: *cap,
+    });
     let mut k = 0;
     while k + NEURONS <= shape.l {
-        forward_neurons::<NEURONS>(shape, params, samples, k, &mut buf.z, f, &mut buf.wt);
+        forward_neurons::<NEURONS>(shape, params, samples, k, z, f, wt, lists.as_mut());
         k += NEURONS;
     }
     if k + 2 <= shape.l {
-        forward_neurons::<2>(shape, params, samples, k, &mut buf.z, f, &mut buf.wt);
+        forward_neurons::<2>(shape, params, samples, k, z, f, wt, lists.as_mut());
         k += 2;
     }
     if k < shape.l {
-        forward_neurons::<1>(shape, params, samples, k, &mut buf.z, f, &mut buf.wt);
+        forward_neurons::<1>(shape, params, samples, k, z, f, wt, lists.as_mut());
     }
     // The loss terms, and ∂L/∂f written over f.
     let inv_n = 1.0 / n as f64;
@@ -98,7 +137,9 @@ pub(crate) fn forward(shape: &Shape, params: &[f64], samples: &Samples, buf: &mu
     sum * inv_n
 }
 
-/// Pre-activations of neurons k0..k0 + NB, 4 samples at a time, and their terms of f.
+/// Pre-activations of neurons k0..k0 + NB, 4 samples at a time, their terms of f and, with
+/// `lists`, their lists of active units.
+#[allow(clippy::too_many_arguments)]
 fn forward_neurons<const NB: usize>(
     shape: &Shape,
     params: &[f64],
@@ -107,6 +148,7 @@ fn forward_neurons<const NB: usize>(
     z: &mut [f64],
     f: &mut [f64],
     wt: &mut [[f64; NEURONS]],
+    mut lists: Option<&mut ListsMut>,
 ) {
     let (n, m, e) = (samples.n, shape.m, shape.e);
     let vo = shape.v_offset();
@@ -116,6 +158,9 @@ fn forward_neurons<const NB: usize>(
         for a in 0..NB {
             wj[a] = params[(k0 + a) * m + j];
         }
+    }
+    if let Some(l) = lists.as_deref_mut() {
+        l.count[k0..k0 + NB].fill([0; LANE_SUMS]);
     }
     let chunks = n / 4;
     for (c, panel) in samples.xp.chunks_exact(4 * m).take(chunks).enumerate() {
@@ -133,6 +178,20 @@ fn forward_neurons<const NB: usize>(
             let (lo, hi) = (v[a][0].lanes(), v[a][1].lanes());
             let k = k0 + a;
             z[k * n + i0..k * n + i0 + 4].copy_from_slice(&[lo[0], lo[1], hi[0], hi[1]]);
+        }
+        // Sample i0 + t of the chunk goes to list t of each neuron: every sample is written to
+        // its list's next slot, and the count advances only when z > 0.
+        if let Some(l) = lists.as_deref_mut() {
+            for a in 0..NB {
+                let k = k0 + a;
+                let mask = v[a][0].positive_mask() | (v[a][1].positive_mask() << 2);
+                let base = k * LANE_SUMS * l.cap;
+                let count = &mut l.count[k];
+                for t in 0..4 {
+                    l.active[base + t * l.cap + count[t]] = (i0 + t) as u32;
+                    count[t] += ((mask >> t) & 1) as usize;
+                }
+            }
         }
         for o in 0..e {
             let fo = &mut f[o * n + i0..o * n + i0 + 4];
@@ -156,6 +215,11 @@ fn forward_neurons<const NB: usize>(
                 acc += wj[a] * xj;
             }
             z[k * n + i] = acc;
+            if let Some(l) = lists.as_deref_mut() {
+                let count = &mut l.count[k][4];
+                l.active[(k * LANE_SUMS + 4) * l.cap + *count] = i as u32;
+                *count += usize::from(acc > 0.0);
+            }
             for o in 0..e {
                 f[o * n + i] += params[vo + k * e + o] * relu(acc);
             }
@@ -163,7 +227,8 @@ fn forward_neurons<const NB: usize>(
     }
 }
 
-/// L(θ) and ∇L(θ): [`forward`], then the signals and the weight gradient of each neuron.
+/// L(θ) and ∇L(θ): the forward pass with its lists, then ∂L/∂v and the weight gradient of each
+/// neuron.
 pub(crate) fn loss_and_gradient(
     shape: &Shape,
     params: &[f64],
@@ -171,15 +236,16 @@ pub(crate) fn loss_and_gradient(
     buf: &mut Buffers,
     grad: &mut [f64],
 ) -> f64 {
-    let loss = forward(shape, params, samples, buf);
+    let loss = forward_into(shape, params, samples, buf, true);
     let (n, m, e) = (samples.n, shape.m, shape.e);
     let vo = shape.v_offset();
     let Buffers {
         z,
         f,
         active,
-        signal,
+        count,
         cap,
+        signal,
         partial,
         gv: gv_e,
         ..
@@ -188,38 +254,40 @@ pub(crate) fn loss_and_gradient(
     for k in 0..shape.l {
         let z = &z[k * n..(k + 1) * n];
         let vk = &params[vo + k * e..vo + (k + 1) * e];
-        let mut count = [0usize; LANE_SUMS];
+        let lists = Lists {
+            active: &active[k * LANE_SUMS * cap..(k + 1) * LANE_SUMS * cap],
+            cap,
+            count: count[k],
+        };
         if e == 1 {
-            let mut gv = [0.0f64; LANE_SUMS];
-            let v = vk[0];
-            // The chunks of four (each t its own partial sum and list, held in registers), then
-            // the tail; a slot is written for every sample, kept only when the unit is active.
+            // The chunks' lanes are (0, 1) and (2, 3): partial sums 0 to 3, then the tail.
+            let mut lanes = [F64x2::zero(); 2];
             let full = n / 4 * 4;
-            for (c, (zc, gc)) in z[..full]
-                .chunks_exact(4)
-                .zip(g[..full].chunks_exact(4))
-                .enumerate()
-            {
-                for t in 0..4 {
-                    gv[t] += gc[t] * relu(zc[t]);
-                    let slot = t * cap + count[t];
-                    active[slot] = (4 * c + t) as u32;
-                    signal[slot] = v * gc[t];
-                    count[t] += usize::from(zc[t] > 0.0);
+            for (zc, gc) in z[..full].chunks_exact(4).zip(g[..full].chunks_exact(4)) {
+                for h in 0..2 {
+                    let zh = F64x2::load(&[zc[2 * h], zc[2 * h + 1]]);
+                    let gh = F64x2::load(&[gc[2 * h], gc[2 * h + 1]]);
+                    lanes[h] = lanes[h].add_mul(gh, zh.relu());
                 }
             }
+            let mut tail = 0.0;
             for i in full..n {
-                gv[4] += g[i] * relu(z[i]);
-                let slot = 4 * cap + count[4];
-                active[slot] = i as u32;
-                signal[slot] = v * g[i];
-                count[4] += usize::from(z[i] > 0.0);
+                tail += g[i] * relu(z[i]);
             }
-            grad[vo + k] = lane_total(&gv);
+            let (lo, hi) = (lanes[0].lanes(), lanes[1].lanes());
+            grad[vo + k] = lane_total(&[lo[0], lo[1], hi[0], hi[1], tail]);
+            let v = vk[0];
+            weight_gradient(
+                samples,
+                &lists,
+                |i| v * g[i],
+                partial,
+                &mut grad[k * m..(k + 1) * m],
+            );
         } else {
             let gv = &mut gv_e[..e];
             gv.fill([0.0; LANE_SUMS]);
-            for (i, zi) in z.iter().enumerate() {
+            for (i, (zi, si)) in z.iter().zip(signal.iter_mut()).enumerate() {
                 let r = lane_of(i, n);
                 let h = relu(*zi);
                 let mut s = 0.0;
@@ -228,22 +296,20 @@ pub(crate) fn loss_and_gradient(
                     gv[o][r] += go * h;
                     s += vk[o] * go;
                 }
-                let slot = r * cap + count[r];
-                active[slot] = i as u32;
-                signal[slot] = s;
-                count[r] += usize::from(*zi > 0.0);
+                *si = s;
             }
             for o in 0..e {
                 grad[vo + k * e + o] = lane_total(&gv[o]);
             }
+            let signal = &signal[..];
+            weight_gradient(
+                samples,
+                &lists,
+                |i| signal[i],
+                partial,
+                &mut grad[k * m..(k + 1) * m],
+            );
         }
-        let lists = Lists {
-            active,
-            signal,
-            cap,
-            count,
-        };
-        weight_gradient(samples, &lists, partial, &mut grad[k * m..(k + 1) * m]);
     }
     if shape.output_bias {
         let bo = shape.output_bias_offset();
@@ -258,47 +324,50 @@ pub(crate) fn loss_and_gradient(
     loss
 }
 
-/// The active samples of one neuron and their signals: `count[r]` entries from `r · cap` for
-/// each partial sum r.
+/// The active samples of one neuron: `count[r]` entries from `r · cap` for each partial sum r.
 struct Lists<'a> {
     active: &'a [u32],
-    signal: &'a [f64],
     cap: usize,
     count: [usize; LANE_SUMS],
 }
 
-/// ∂L/∂w_k from the active lists of one neuron, through `partial` ([`LANE_SUMS`] rows of the
-/// samples' stride).
-// Not inlined: one call per neuron costs nothing, and it stays apart in a profile.
+/// ∂L/∂w_k from the active lists of one neuron and its signal s(i), through `partial`
+/// ([`LANE_SUMS`] rows of the samples' stride).
 #[inline(never)]
-fn weight_gradient(samples: &Samples, lists: &Lists, partial: &mut [f64], out: &mut [f64]) {
+fn weight_gradient(
+    samples: &Samples,
+    lists: &Lists,
+    signal: impl Fn(usize) -> f64 + Copy,
+    partial: &mut [f64],
+    out: &mut [f64],
+) {
     let stride = samples.stride;
     let vectors = stride / 2;
     for r in 0..LANE_SUMS {
-        let range = r * lists.cap..r * lists.cap + lists.count[r];
-        let (list, signal) = (&lists.active[range.clone()], &lists.signal[range]);
+        let list = &lists.active[r * lists.cap..r * lists.cap + lists.count[r]];
         let partial = &mut partial[r * stride..(r + 1) * stride];
         let mut v0 = 0;
         while v0 < vectors {
             let width = (vectors - v0).min(ROW_VECTORS);
             let dst = &mut partial[2 * v0..2 * (v0 + width)];
+            let xr = &samples.xr;
             match width {
-                16 => accumulate::<16>(&samples.xr, stride, v0, list, signal, dst),
-                15 => accumulate::<15>(&samples.xr, stride, v0, list, signal, dst),
-                14 => accumulate::<14>(&samples.xr, stride, v0, list, signal, dst),
-                13 => accumulate::<13>(&samples.xr, stride, v0, list, signal, dst),
-                12 => accumulate::<12>(&samples.xr, stride, v0, list, signal, dst),
-                11 => accumulate::<11>(&samples.xr, stride, v0, list, signal, dst),
-                10 => accumulate::<10>(&samples.xr, stride, v0, list, signal, dst),
-                9 => accumulate::<9>(&samples.xr, stride, v0, list, signal, dst),
-                8 => accumulate::<8>(&samples.xr, stride, v0, list, signal, dst),
-                7 => accumulate::<7>(&samples.xr, stride, v0, list, signal, dst),
-                6 => accumulate::<6>(&samples.xr, stride, v0, list, signal, dst),
-                5 => accumulate::<5>(&samples.xr, stride, v0, list, signal, dst),
-                4 => accumulate::<4>(&samples.xr, stride, v0, list, signal, dst),
-                3 => accumulate::<3>(&samples.xr, stride, v0, list, signal, dst),
-                2 => accumulate::<2>(&samples.xr, stride, v0, list, signal, dst),
-                _ => accumulate::<1>(&samples.xr, stride, v0, list, signal, dst),
+                16 => accumulate::<16>(xr, stride, v0, list, signal, dst),
+                15 => accumulate::<15>(xr, stride, v0, list, signal, dst),
+                14 => accumulate::<14>(xr, stride, v0, list, signal, dst),
+                13 => accumulate::<13>(xr, stride, v0, list, signal, dst),
+                12 => accumulate::<12>(xr, stride, v0, list, signal, dst),
+                11 => accumulate::<11>(xr, stride, v0, list, signal, dst),
+                10 => accumulate::<10>(xr, stride, v0, list, signal, dst),
+                9 => accumulate::<9>(xr, stride, v0, list, signal, dst),
+                8 => accumulate::<8>(xr, stride, v0, list, signal, dst),
+                7 => accumulate::<7>(xr, stride, v0, list, signal, dst),
+                6 => accumulate::<6>(xr, stride, v0, list, signal, dst),
+                5 => accumulate::<5>(xr, stride, v0, list, signal, dst),
+                4 => accumulate::<4>(xr, stride, v0, list, signal, dst),
+                3 => accumulate::<3>(xr, stride, v0, list, signal, dst),
+                2 => accumulate::<2>(xr, stride, v0, list, signal, dst),
+                _ => accumulate::<1>(xr, stride, v0, list, signal, dst),
             }
             v0 += width;
         }
@@ -316,14 +385,15 @@ fn accumulate<const W: usize>(
     stride: usize,
     v0: usize,
     list: &[u32],
-    signal: &[f64],
+    signal: impl Fn(usize) -> f64,
     dst: &mut [f64],
 ) {
     let mut acc = [F64x2::zero(); W];
-    for (&i, &s) in list.iter().zip(signal) {
-        let start = i as usize * stride + 2 * v0;
+    for &i in list {
+        let i = i as usize;
+        let start = i * stride + 2 * v0;
         let row = &xr[start..start + 2 * W];
-        let sv = F64x2::splat(s);
+        let sv = F64x2::splat(signal(i));
         for q in 0..W {
             acc[q] = acc[q].add_mul(sv, F64x2::load(&[row[2 * q], row[2 * q + 1]]));
         }

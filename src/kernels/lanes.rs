@@ -7,7 +7,7 @@
 mod imp {
     use core::arch::wasm32::{
         f64x2, f64x2_add, f64x2_extract_lane, f64x2_gt, f64x2_mul, f64x2_pmax, f64x2_splat,
-        f64x2_sub, v128, v128_and,
+        f64x2_sub, i64x2_bitmask, v128, v128_and,
     };
 
     /// Two f64 lanes in one v128.
@@ -59,6 +59,11 @@ mod imp {
         #[inline(always)]
         pub fn where_positive(self, a: Self) -> Self {
             Self(v128_and(f64x2_gt(self.0, f64x2_splat(0.0)), a.0))
+        }
+        /// Bit q set where lane q is > 0 (NaN is not).
+        #[inline(always)]
+        pub fn positive_mask(self) -> u32 {
+            u32::from(i64x2_bitmask(f64x2_gt(self.0, f64x2_splat(0.0))))
         }
         /// The two lanes.
         #[inline(always)]
@@ -123,6 +128,11 @@ mod imp {
         pub fn where_positive(self, a: Self) -> Self {
             let pick = |z: f64, a: f64| if z > 0.0 { a } else { 0.0 };
             Self([pick(self.0[0], a.0[0]), pick(self.0[1], a.0[1])])
+        }
+        /// Bit q set where lane q is > 0 (NaN is not).
+        #[inline(always)]
+        pub fn positive_mask(self) -> u32 {
+            u32::from(self.0[0] > 0.0) | (u32::from(self.0[1] > 0.0) << 1)
         }
         /// The two lanes.
         #[inline(always)]
