@@ -35,6 +35,7 @@ const view = {
   redrawRaf: 0,
   shown: false,
   drawnOnce: false, // for the start-up mark "fig3-drawn"
+  drawQueued: false, // a drawing waits for the end of the current task (showState)
   refusal: "", // the message of the last refused value, shown until a value is accepted
 };
 
@@ -91,13 +92,19 @@ function draw(parts = Object.keys(CANVASES)) {
 }
 
 /**
- * Shows the state reached: the readouts now, the canvases now unless the animation runs, whose
- * next frame draws them before anything is painted (drawing here as well would draw the same
- * figure twice before the first paint: at arrival, three times with the link applied).
+ * Shows the state reached: the readouts now; the canvases once the current task is done (one
+ * drawing for the view shown and its link applied at arrival), or by the animation's next frame
+ * while it runs. Either way before anything is painted; drawing at each call drew the same figure
+ * two or three times before the first paint.
  */
 function showState() {
   showReadout();
-  if (!view.playing) draw();
+  if (view.playing || view.drawQueued) return;
+  view.drawQueued = true;
+  queueMicrotask(() => {
+    view.drawQueued = false;
+    if (!view.playing) draw();
+  });
 }
 
 function drawAll() {
