@@ -18,7 +18,8 @@
 //!
 //! # The kernels
 //! - [`fused`]: e = 1 and a network small enough to live in registers (the Fig. 3 shape, l = 2,
-//!   m = 2): one pass over the samples, two samples per vector, nothing written per sample.
+//!   m = 2): one pass over the samples per half of each chunk of four, two samples per vector,
+//!   nothing written per sample.
 //! - [`blocked`]: every other shape. The forward pass in blocks of neurons × samples, which also
 //!   lists the active units (z_k(i) > 0); the backward pass visits only those.
 
