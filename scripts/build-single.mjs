@@ -4,8 +4,8 @@
 //
 //   node scripts/build-single.mjs [--dist DIR] [--out FILE]     (defaults: dist/, dist-single/relu-obstruction.html)
 //
-// Nothing is listed by hand: the stylesheets, module scripts, glue (modulepreload) and wasm
-// (preload) come from dist/index.html, and further modules from the string literals "./name.js"
+// Nothing is listed by hand: the stylesheets, module scripts, glue (the modulepreload beside the
+// wasm) and wasm (preload) come from dist/index.html, and further modules from the string literals "./name.js"
 // in those modules (imports, and worker scripts such as new URL("./fig4-worker.js", …)); the
 // data files they name ("./name.csv", www/data.js) travel as text. The page's two wasm modules
 // (www/cores.js) become one: the whole library's, in place of the first screen's. A
@@ -85,6 +85,7 @@ export function buildSingle({ dist, out }) {
   const entries = [];
   let glue = null;
   let wasmName = null;
+  const modulePreloads = [];
   const cuts = [];
   for (const m of html.matchAll(/<link\b[^>]*>/gi)) {
     const a = attributes(m[0]);
@@ -93,7 +94,7 @@ export function buildSingle({ dist, out }) {
     if (!name) continue; // e.g. the data: icon
     if (!distFile(name)) throw new Error(`index.html links ${a.get("href")}, which is not in ${dist}`);
     if (rel.includes("stylesheet")) styles.push(name);
-    else if (rel.includes("modulepreload")) glue = glue ? fail(`two modulepreload links (${glue}, ${name})`) : name;
+    else if (rel.includes("modulepreload")) modulePreloads.push(name);
     else if (rel.includes("preload") && name.endsWith(".wasm")) wasmName = wasmName ? fail(`two wasm preloads (${wasmName}, ${name})`) : name;
     else throw new Error(`index.html links ${name} (rel="${a.get("rel")}"), which the single-file build cannot inline`);
     cuts.push([m.index, m.index + m[0].length]);
@@ -108,6 +109,13 @@ export function buildSingle({ dist, out }) {
     if (!name || !distFile(name)) throw new Error(`script ${s.attrs.get("src")} is not in ${dist}`);
     entries.push(name);
     cuts.push([s.start, s.end]);
+  }
+  // The glue is the module beside the wasm (name.js, name_bg.wasm); the other modulepreloads are
+  // of the page's own modules (scripts/trunk-post-build.mjs), inlined below like every module.
+  if (wasmName) {
+    const glues = modulePreloads.filter((name) => name === wasmName.replace(/_bg\.wasm$/, ".js"));
+    if (glues.length > 1) fail(`two modulepreload links of the glue ${glues[0]}`);
+    glue = glues[0] ?? null;
   }
   if (!glue || !wasmName) throw new Error("index.html has no modulepreload of the glue or no preload of the wasm (Trunk writes both)");
   // The page preloads the first screen's module and loads the whole library's when another view
@@ -166,6 +174,8 @@ export function buildSingle({ dist, out }) {
     modules.set(name, source);
     deps.set(name, found);
   }
+  const stray = modulePreloads.filter((name) => name !== firstGlue && !modules.has(name));
+  if (stray.length) throw new Error(`index.html preloads ${stray.join(", ")}, which no module of the page imports`);
   const order = [];
   const state = new Map();
   const visit = (name, chain) => {

@@ -59,22 +59,39 @@ addEventListener("unhandledrejection", (e) => showFatal(String(e.reason && e.rea
 // ---------------------------------------------------------------------------------------------
 // What the views share
 
-/**
- * Sizes each canvas's backing store to its CSS box times devicePixelRatio. Every box is read before
- * any canvas is resized, so that the page is laid out once for them all (a resize between two reads
- * would force a second layout).
- */
-function sizeCanvas(...canvases) {
+/** The backing-store size, [width, height], that each canvas's CSS box times devicePixelRatio asks for. */
+function canvasTargets(canvases) {
   const dpr = window.devicePixelRatio || 1;
-  const rects = canvases.map((canvas) => canvas.getBoundingClientRect());
-  canvases.forEach((canvas, i) => {
-    const w = Math.max(1, Math.round(rects[i].width * dpr));
-    const h = Math.max(1, Math.round(rects[i].height * dpr));
+  // Every box is read before any canvas is resized: a resize between two reads would force a
+  // second layout.
+  return canvases
+    .map((canvas) => canvas.getBoundingClientRect())
+    .map((r) => [Math.max(1, Math.round(r.width * dpr)), Math.max(1, Math.round(r.height * dpr))]);
+}
+
+/** The canvases that sizeCanvas has sized at least once. */
+const sized = new WeakSet();
+
+/** Sizes each canvas's backing store to its CSS box times devicePixelRatio (laid out once for all). */
+function sizeCanvas(...canvases) {
+  canvasTargets(canvases).forEach(([w, h], i) => {
+    const canvas = canvases[i];
+    sized.add(canvas);
     if (canvas.width !== w || canvas.height !== h) {
       canvas.width = w;
       canvas.height = h;
     }
   });
+}
+
+/**
+ * True when a drawing of these canvases is out of date in size: one was never sized, or its box
+ * now asks for another backing store. For ResizeObservers, whose first report (when observation
+ * starts) and reports of sub-pixel changes would otherwise redraw a figure that did not change.
+ */
+function canvasResized(...canvases) {
+  const targets = canvasTargets(canvases);
+  return canvases.some((canvas, i) => !sized.has(canvas) || canvas.width !== targets[i][0] || canvas.height !== targets[i][1]);
 }
 
 /** Turns a 3-D plot: pointer drags (mouse, pen, touch) and arrow keys on the focused canvas call
@@ -117,6 +134,7 @@ const shell = {
   isWasmCrash,
   isFatal: () => state.fatal,
   sizeCanvas,
+  canvasResized,
   wireRotation,
   /** True under prefers-reduced-motion: views then start no animation by themselves. */
   reducedMotion: prefersReducedMotion,

@@ -401,7 +401,9 @@ function init(wasm, shell) {
   view.inputs.alpha.addEventListener("keydown", (event) => event.key === "Enter" && applyRescale());
   wirePointer();
   addExports();
-  view.resize = new ResizeObserver(() => scheduleRedraw());
+  view.resize = new ResizeObserver((entries) => {
+    if (view.shell.canvasResized(...entries.map((en) => en.target))) scheduleRedraw();
+  });
   view.resize.observe(e.canvas);
 }
 

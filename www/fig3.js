@@ -293,7 +293,9 @@ function init(wasm, shell) {
   $("reset").addEventListener("click", reset);
   document.addEventListener("keydown", onKey);
   wireRotations();
-  const ro = new ResizeObserver(() => scheduleRedraw());
+  const ro = new ResizeObserver((entries) => {
+    if (view.shell.canvasResized(...entries.map((e) => e.target))) scheduleRedraw();
+  });
   for (const id of Object.values(CANVASES)) ro.observe($(id));
   for (const id of ["play", "step", "reset"]) $(id).disabled = false;
   addExports();

@@ -160,7 +160,9 @@ function build(root) {
     e.preventDefault();
     selectionChanged();
   });
-  const ro = new ResizeObserver(() => scheduleRedraw());
+  const ro = new ResizeObserver((entries) => {
+    if (state.shell.canvasResized(...entries.map((e) => e.target))) scheduleRedraw();
+  });
   for (const c of [el.heatmap, el.curvesLPlus, el.curvesPercent]) ro.observe(c);
   render(true);
 }

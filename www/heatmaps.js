@@ -371,8 +371,8 @@ window.reluViews.heatmaps = {
     root.dataset.renderMs = String(t1 - t0 + (t3 - t2));
     refresh();
     addExports();
-    const ro = new ResizeObserver(() => {
-      if (!view.visible) return;
+    const ro = new ResizeObserver((entries) => {
+      if (!view.visible || !view.shell.canvasResized(...entries.map((e) => e.target))) return;
       scheduleDraw(MAPS);
       // A paused run's loss chart is redrawn at its new size (a playing one is, every frame).
       if (!view.raf) guarded(drawLoss);

@@ -497,8 +497,8 @@ function init(wasm, shell) {
   wireFiles();
   addExports();
   showVisibility();
-  const resize = new ResizeObserver(() => {
-    if (view.shown && !view.raf) draw();
+  const resize = new ResizeObserver((entries) => {
+    if (view.shown && !view.raf && view.shell.canvasResized(...entries.map((en) => en.target))) draw();
   });
   resize.observe(e.conserved);
   resize.observe(e.loss);

@@ -61,6 +61,37 @@ test("the page loads without errors and every canvas draws", async () => {
   await context.close();
 });
 
+test("the figure is drawn once on arrival, and again only when a canvas changes size", async () => {
+  // Under reduced motion nothing plays: every stroke after the first frame would be a redrawing.
+  const g = await guardedPage(browser);
+  await g.page.addInitScript(() => {
+    window.__strokes = 0;
+    const stroke = CanvasRenderingContext2D.prototype.stroke;
+    CanvasRenderingContext2D.prototype.stroke = function (...args) {
+      window.__strokes += 1;
+      return stroke.apply(this, args);
+    };
+    new MutationObserver((_, obs) => {
+      if (document.body?.dataset.ready !== "true") return;
+      obs.disconnect();
+      requestAnimationFrame(() => {
+        window.__atFirstFrame = window.__strokes;
+      });
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-ready"] });
+  });
+  await g.page.goto(`${server.url}#fig3`);
+  await g.page.waitForFunction(() => window.__atFirstFrame !== undefined);
+  const first = await g.page.evaluate(() => window.__atFirstFrame);
+  assert.ok(first > 0, "the first frame shows the figure");
+  // The ResizeObservers' first reports come in the frames after the first paint.
+  await g.page.waitForTimeout(800);
+  assert.equal(await g.page.evaluate(() => window.__strokes), first, "no redrawing of an unchanged figure");
+  await g.page.setViewportSize({ width: 1200, height: 1000 });
+  await g.page.waitForFunction((n) => window.__strokes >= 2 * n, first);
+  assert.deepEqual(g.problems, []);
+  await g.context.close();
+});
+
 test("play: the obstructed run plateaus and the good run converges within 500 steps", async () => {
   const { page, problems, context } = await openApp();
   await page.click("#play");

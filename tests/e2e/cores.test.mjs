@@ -70,6 +70,28 @@ test("the first screen loads only its own module; another view loads the whole o
   await g.context.close();
 });
 
+test("every script the first screen loads is named in index.html: no import is found late", async () => {
+  // The browser's own module loading is the reference: what it fetches before the core is ready.
+  const g = await guardedPage(browser);
+  const fetched = [];
+  g.page.on("request", (req) => {
+    if (req.resourceType() === "script") fetched.push(new URL(req.url()).pathname.split("/").pop());
+  });
+  await g.page.goto(`${server.url}#fig3`);
+  await g.page.waitForSelector("body[data-ready=true]");
+  const html = fs.readFileSync(path.join(DIST, "index.html"), "utf8");
+  const named = (re) => new Set([...html.matchAll(re)].map((m) => m[1].replace(/^\.\//, "")));
+  const scripts = named(/<script\b[^>]*\bsrc="([^"]+)"/g);
+  const preloads = named(/<link rel="modulepreload" href="([^"]+)"/g);
+  // An import without a modulepreload is asked for only once its importer has arrived and been
+  // parsed, a round trip later on the first frame's path (scripts/trunk-post-build.mjs).
+  const late = fetched.filter((name) => !scripts.has(name) && !preloads.has(name));
+  assert.deepEqual(late, [], `modules loaded but not preloaded by index.html (of ${fetched.length} scripts)`);
+  assert.ok(fetched.length > scripts.size, `the entry scripts import further modules: ${fetched}`);
+  assert.deepEqual(g.problems, []);
+  await g.context.close();
+});
+
 test("pointing at the navigation starts loading the whole module before the click", async () => {
   const { g, asked } = await openFig3();
   await g.page.hover('[data-view-link="lab"]');
