@@ -22,7 +22,8 @@
 // - The Fig. 4 sweep (browser Web Workers against a numpy multiprocessing pool): BENCH_SWEEP_ROUNDS
 //   rounds, alternating which goes first; the median of the per-round ratios numpy s / browser s.
 // - Measured once: the 3-D panel redraw, the heatmaps, the first drawn frame (median of 9 cold
-//   navigations after one unmeasured, with its split from the Performance API) and the wasm size (bench/browser.mjs).
+//   navigations after one unmeasured, with its split from the Performance API) and the wasm size
+//   (bench/browser.mjs).
 // Prints markdown tables; writes every round's raw figures to bench-out/bench.json.
 //
 // Environment:

@@ -5,12 +5,12 @@
 //   node scripts/build-single.mjs [--dist DIR] [--out FILE]     (defaults: dist/, dist-single/relu-obstruction.html)
 //
 // Nothing is listed by hand: the stylesheets, module scripts, glue (the modulepreload beside the
-// wasm) and wasm (preload) come from dist/index.html, and further modules from the string literals "./name.js"
-// in those modules (imports, and worker scripts such as new URL("./fig4-worker.js", …)); the
-// data files they name ("./name.csv", www/data.js) travel as text. The page's two wasm modules
-// (www/cores.js) become one: the whole library's, in place of the first screen's. A
-// reference it cannot inline (an image, a file outside dist/, a classic script) stops the build
-// with a message rather than producing a page that half works.
+// wasm) and wasm (preload) come from dist/index.html, and further modules from the string
+// literals "./name.js" in those modules (imports, and worker scripts such as
+// new URL("./fig4-worker.js", …)); the data files they name ("./name.csv", www/data.js) travel
+// as text. The page's two wasm modules (www/cores.js) become one: the whole library's, in place
+// of the first screen's. A reference it cannot inline (an image, a file outside dist/, a classic
+// script) stops the build with a message rather than producing a page that half works.
 //
 // The file's Content-Security-Policy has no 'unsafe-inline' either: its one inline script (the
 // loader, scripts/single-file-loader.js) and its one <style> block are allowed by their sha256

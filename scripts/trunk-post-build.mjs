@@ -108,7 +108,8 @@ function preloadImports(page) {
       .filter((a) => (a.get("rel") || "").toLowerCase() === "modulepreload")
       .map((a) => local(a.get("href") || "")),
   );
-  const scripts = scriptElements(page).filter((s) => (s.attrs.get("type") || "").toLowerCase() === "module" && local(s.attrs.get("src") || ""));
+  const isModule = (s) => (s.attrs.get("type") || "").toLowerCase() === "module";
+  const scripts = scriptElements(page).filter((s) => isModule(s) && local(s.attrs.get("src") || ""));
   if (!scripts.length) return page;
   const seen = new Set(scripts.map((s) => local(s.attrs.get("src"))));
   const queue = [...seen];
