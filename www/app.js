@@ -85,13 +85,19 @@ function sizeCanvas(...canvases) {
 }
 
 /**
- * True when a drawing of these canvases is out of date in size: one was never sized, or its box
- * now asks for another backing store. For ResizeObservers, whose first report (when observation
- * starts) and reports of sub-pixel changes would otherwise redraw a figure that did not change.
+ * Calls `onResize()` when one of `canvases` needs another backing store (or was never sized):
+ * a ResizeObserver whose reports of an unchanged size are dropped, among them its first one, when
+ * observation starts, and those of sub-pixel changes, which would redraw a figure that did not
+ * change.
  */
-function canvasResized(...canvases) {
-  const targets = canvasTargets(canvases);
-  return canvases.some((canvas, i) => !sized.has(canvas) || canvas.width !== targets[i][0] || canvas.height !== targets[i][1]);
+function watchCanvasSize(canvases, onResize) {
+  const observer = new ResizeObserver((entries) => {
+    const reported = entries.map((entry) => entry.target);
+    const targets = canvasTargets(reported);
+    const stale = reported.some((c, i) => !sized.has(c) || c.width !== targets[i][0] || c.height !== targets[i][1]);
+    if (stale) onResize();
+  });
+  for (const canvas of canvases) observer.observe(canvas);
 }
 
 /** Turns a 3-D plot: pointer drags (mouse, pen, touch) and arrow keys on the focused canvas call
@@ -134,7 +140,7 @@ const shell = {
   isWasmCrash,
   isFatal: () => state.fatal,
   sizeCanvas,
-  canvasResized,
+  watchCanvasSize,
   wireRotation,
   /** True under prefers-reduced-motion: views then start no animation by themselves. */
   reducedMotion: prefersReducedMotion,

@@ -30,7 +30,6 @@ const view = {
   dragging: false,
   els: {},
   inputs: {},
-  resize: null,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -401,10 +400,7 @@ function init(wasm, shell) {
   view.inputs.alpha.addEventListener("keydown", (event) => event.key === "Enter" && applyRescale());
   wirePointer();
   addExports();
-  view.resize = new ResizeObserver((entries) => {
-    if (view.shell.canvasResized(...entries.map((en) => en.target))) scheduleRedraw();
-  });
-  view.resize.observe(e.canvas);
+  view.shell.watchCanvasSize([e.canvas], scheduleRedraw);
 }
 
 function show() {

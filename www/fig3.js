@@ -293,10 +293,7 @@ function init(wasm, shell) {
   $("reset").addEventListener("click", reset);
   document.addEventListener("keydown", onKey);
   wireRotations();
-  const ro = new ResizeObserver((entries) => {
-    if (view.shell.canvasResized(...entries.map((e) => e.target))) scheduleRedraw();
-  });
-  for (const id of Object.values(CANVASES)) ro.observe($(id));
+  view.shell.watchCanvasSize(Object.values(CANVASES).map($), scheduleRedraw);
   for (const id of ["play", "step", "reset"]) $(id).disabled = false;
   addExports();
 }

@@ -160,10 +160,7 @@ function build(root) {
     e.preventDefault();
     selectionChanged();
   });
-  const ro = new ResizeObserver((entries) => {
-    if (state.shell.canvasResized(...entries.map((e) => e.target))) scheduleRedraw();
-  });
-  for (const c of [el.heatmap, el.curvesLPlus, el.curvesPercent]) ro.observe(c);
+  state.shell.watchCanvasSize([el.heatmap, el.curvesLPlus, el.curvesPercent], scheduleRedraw);
   render(true);
 }
 

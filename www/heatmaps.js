@@ -371,14 +371,12 @@ window.reluViews.heatmaps = {
     root.dataset.renderMs = String(t1 - t0 + (t3 - t2));
     refresh();
     addExports();
-    const ro = new ResizeObserver((entries) => {
-      if (!view.visible || !view.shell.canvasResized(...entries.map((e) => e.target))) return;
+    view.shell.watchCanvasSize([...MAPS.map((p) => view.canvases[p]), view.els.loss], () => {
+      if (!view.visible) return;
       scheduleDraw(MAPS);
       // A paused run's loss chart is redrawn at its new size (a playing one is, every frame).
       if (!view.raf) guarded(drawLoss);
     });
-    MAPS.forEach((p) => ro.observe(view.canvases[p]));
-    ro.observe(view.els.loss);
     // For the console, the end-to-end tests and the benchmark: a timed recompute + redraw.
     window.reluHeatmaps = {
       view,

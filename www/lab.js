@@ -497,11 +497,9 @@ function init(wasm, shell) {
   wireFiles();
   addExports();
   showVisibility();
-  const resize = new ResizeObserver((entries) => {
-    if (view.shown && !view.raf && view.shell.canvasResized(...entries.map((en) => en.target))) draw();
+  view.shell.watchCanvasSize([e.conserved, e.loss], () => {
+    if (view.shown && !view.raf) draw();
   });
-  resize.observe(e.conserved);
-  resize.observe(e.loss);
   wantData();
 }
 
