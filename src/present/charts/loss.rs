@@ -67,6 +67,20 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
     let (width, height) = area.dim_in_pixel();
     let fonts = FontSizes::for_height(height);
     let body = fonts.body;
+    let labels: Vec<String> = series.iter().map(|s| s.label.to_string()).collect();
+    let text = (FontFamily::SansSerif, body).into_font().color(&INK);
+    let legend = Legend::for_body(&labels, &text, body);
+    let legend_size = legend.size(area)?;
+    // A legend too large for a corner of the plot gets a band of its own below the chart.
+    let below = !series.is_empty() && legend_needs_band(legend_size, (width, height), body);
+    let (area, band) = if below {
+        let band_h = legend_size.1 + (body * 0.6) as i32;
+        let (top, bottom) = area.split_vertically(height as i32 - band_h);
+        (top, Some(bottom))
+    } else {
+        (area.clone(), None)
+    };
+    let area = &area;
 
     let (x_lo, x_hi) = x_range(series, opts.x_max);
     let max_points = (2 * width as usize).max(1000);
@@ -125,7 +139,8 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
             body,
             "loss L(θ), log scale",
             (&x_ticks, &y_ticks),
-        )
+            (band.is_none() && !series.is_empty()).then_some(&legend),
+        )?;
     } else {
         let y_lo = curves.iter().flatten().map(|&(_, y)| y).fold(0.0, f64::min);
         let y_max = curves
@@ -150,8 +165,44 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
             body,
             "loss L(θ)",
             (&x_ticks, &y_ticks),
-        )
+            (band.is_none() && !series.is_empty()).then_some(&legend),
+        )?;
     }
+    if let Some(band) = band {
+        let (w, _) = legend_size;
+        let (band_w, _) = band.dim_in_pixel();
+        let at = (((band_w as i32 - w) / 2).max(0), 0);
+        legend.draw(
+            &band,
+            at,
+            WHITE.mix(0.9).filled(),
+            INK.mix(0.6).into(),
+            legend_sample(series, body),
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether a legend of `(w, h)` pixels on a loss chart of `(width, height)` pixels with body text
+/// of `body` pixels goes in a band below the chart: when it would take more than
+/// [`LEGEND_MAX_WIDTH_SHARE`] of the plot's width or [`LEGEND_MAX_HEIGHT_SHARE`] of its height,
+/// where no corner could hold it without covering the curves (the plot's size is estimated from
+/// the chart's margins and label areas).
+fn legend_needs_band((w, h): (i32, i32), (width, height): (u32, u32), body: f64) -> bool {
+    let plot_w = f64::from(width) - body * (0.4 + 1.2 + 4.6);
+    let plot_h = f64::from(height) - body * (0.6 + 0.4 + 2.9 + 1.5);
+    f64::from(w) > LEGEND_MAX_WIDTH_SHARE * plot_w
+        || f64::from(h) > LEGEND_MAX_HEIGHT_SHARE * plot_h
+}
+
+/// The widest share of the plot a legend inside it may take ([`legend_needs_band`]).
+const LEGEND_MAX_WIDTH_SHARE: f64 = 0.7;
+/// The tallest share of the plot a legend inside it may take ([`legend_needs_band`]).
+const LEGEND_MAX_HEIGHT_SHARE: f64 = 0.35;
+
+/// The curves' stroke width for body text of `body` pixels.
+fn curve_width(body: f64) -> u32 {
+    ((body / 8.0).round() as u32).max(2)
 }
 
 /// Mesh, curves and legend on a built chart; shared by the linear and the log y axis.
@@ -162,6 +213,7 @@ fn finish<'a, DB, X, Y>(
     body: f64,
     y_desc: &str,
     (x_ticks, y_ticks): (&Ticks, &Ticks),
+    legend_in_plot: Option<&Legend>,
 ) -> Result<(), ChartError>
 where
     DB: DrawingBackend + 'a,
@@ -187,7 +239,7 @@ where
         .axis_style(INK.stroke_width(1))
         .draw()?;
 
-    let line_width = ((body / 8.0).round() as u32).max(2);
+    let line_width = curve_width(body);
     for (s, curve) in series.iter().zip(curves) {
         let style = s.color.stroke_width(line_width);
         chart.draw_series(LineSeries::new(
@@ -195,22 +247,29 @@ where
             style,
         ))?;
     }
-    if !series.is_empty() {
-        let labels: Vec<String> = series.iter().map(|s| s.label.to_string()).collect();
-        let legend = Legend::for_body(&labels, &text, body);
+    if let Some(legend) = legend_in_plot {
         let area = chart.plotting_area().strip_coord_spec();
-        let sample_len = (body * 1.6) as i32;
         legend.draw_in_plot(
             &area,
             |size| legend_position(chart, curves, size),
-            |area, i, (x, y)| {
-                let style = series[i].color.stroke_width(line_width);
-                area.draw(&PathElement::new(vec![(x, y), (x + sample_len, y)], style))?;
-                Ok(())
-            },
+            legend_sample(series, body),
         )?;
     }
     Ok(())
+}
+
+/// Draws entry `i`'s sample of a loss legend: a short stretch of its curve's line.
+fn legend_sample<DB: DrawingBackend>(
+    series: &[LossSeries],
+    body: f64,
+) -> impl FnMut(&DrawingArea<DB, Shift>, usize, (i32, i32)) -> Result<(), ChartError> {
+    let sample_len = (body * 1.6) as i32;
+    let line_width = curve_width(body);
+    move |area, i, (x, y)| {
+        let style = series[i].color.stroke_width(line_width);
+        area.draw(&PathElement::new(vec![(x, y), (x + sample_len, y)], style))?;
+        Ok(())
+    }
 }
 
 /// The corner of the plotting area where a legend of `size` pixels covers the fewest curve pixels:
@@ -477,6 +536,61 @@ mod tests {
             )?;
             assert!(has_text(&svg, "no series"));
             assert!(has_text(&svg, "500"), "fixed x_max sets the axis end");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_legend_too_large_for_the_plot_gets_a_band_below_it() -> Result<(), ChartError> {
+        let opts = LossChartOptions {
+            title: "Training loss (Fig. 3c)",
+            log_scale: true,
+            x_max: Some(500.0),
+        };
+        let (top, bottom) = (curve(400, 0.2), curve(400, 0.0));
+        let series = [
+            LossSeries {
+                label: "Top run: obstructed (+,+)",
+                points: &top,
+                color: OBSTRUCTED,
+            },
+            LossSeries {
+                label: "Bottom run: good (+,−)",
+                points: &bottom,
+                color: GOOD,
+            },
+        ];
+        let at = |svg: &str, text: &str| {
+            svg_text_position(svg, text).ok_or_else(|| ChartError(format!("no {text}")))
+        };
+        for (size, below) in [((300, 300), true), ((260, 330), true), ((640, 420), false)] {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+                draw_loss_chart(&root, &series, &opts)?;
+                root.present()?;
+            }
+            // "step", the x axis's name, is the lowest text of the chart itself.
+            let (_, step_y) = at(&svg, "step")?;
+            for label in ["Top run: obstructed (+,+)", "Bottom run: good (+,−)"] {
+                let (x, y) = at(&svg, label)?;
+                assert_eq!(
+                    y > step_y,
+                    below,
+                    "{size:?}: {label} at y = {y}, step at {step_y}"
+                );
+                assert!(
+                    x >= 0.0 && x < f64::from(size.0),
+                    "{size:?}: {label} at x = {x}"
+                );
+            }
+            // Both curves are drawn either way, and the legend's samples too.
+            assert!(svg_polylines(&svg, OBSTRUCTED).iter().any(|&n| n > 10));
+            assert!(svg_polylines(&svg, GOOD).iter().any(|&n| n > 10));
+            assert!(
+                svg_polylines(&svg, GOOD).contains(&2),
+                "{size:?}: no legend sample"
+            );
         }
         Ok(())
     }

@@ -33,7 +33,7 @@ use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, TAU};
 
 use plotters::coord::CoordTranslate;
 use plotters::coord::Shift;
-use plotters::coord::ranged3d::Cartesian3d;
+use plotters::coord::ranged3d::{Cartesian3d, ProjectionMatrix};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -47,6 +47,15 @@ pub const MAX_TRAJECTORY_POINTS: usize = 2000;
 pub const PANEL_MERIDIANS: usize = 24;
 /// Parallels of the wireframe drawn by [`draw_quadric_panel`].
 pub const PANEL_PARALLELS: usize = 12;
+/// The cube's scale in a panel's plotting area when its text fits ([`fit_view`]).
+const PANEL_SCALE: f64 = 0.8;
+/// The smallest scale [`fit_view`] shrinks the cube to so that its text fits.
+const MIN_PANEL_SCALE: f64 = 0.5;
+/// The smallest scale [`fit_view`] shrinks the cube to so that no text lies under the overview
+/// inset.
+const MIN_SCALE_CLEARING_INSET: f64 = 0.65;
+/// The steps in which [`fit_view`] shrinks the cube.
+const PANEL_SCALE_STEP: f64 = 0.025;
 /// Segments of one meridian (per sheet).
 const MERIDIAN_SEGMENTS: usize = 24;
 /// Segments of a full parallel circle; clipped arcs get a proportional share.
@@ -129,6 +138,17 @@ pub struct InsetRect {
 }
 
 impl InsetRect {
+    /// The square as a [`PixelBox`].
+    fn pixel_box(&self) -> PixelBox {
+        let s = self.side as i32;
+        PixelBox {
+            x0: self.x,
+            y0: self.y,
+            x1: self.x + s,
+            y1: self.y + s,
+        }
+    }
+
     /// Whether the pixel (x, y) lies in the square, edges included.
     pub fn contains(&self, (x, y): (i32, i32)) -> bool {
         let s = self.side as i32;
@@ -151,10 +171,9 @@ pub fn draw_quadric_panel<DB: DrawingBackend>(
     let (width, height) = area.dim_in_pixel();
     let fonts = FontSizes::for_height(height);
     let body = fonts.body;
-    let mut chart = panel_chart(area, panel, fonts)?;
+    let (mut chart, sizes) = panel_chart(area, panel, fonts)?;
 
-    let tick_px = (body * 0.3).round().max(3.0) as i32;
-    let tick_font = (FontFamily::SansSerif, body * 0.85).into_font().color(&INK);
+    let tick_px = tick_length(body);
     // Five labels an axis when a label is small against the panel, three when the text is large
     // (a small panel, or the projector's larger text), so labels never run into each other.
     let labels = tick_count(width.min(height), body);
@@ -165,7 +184,7 @@ pub fn draw_quadric_panel<DB: DrawingBackend>(
         .z_labels(labels)
         .max_light_lines(1)
         .tick_size(tick_px)
-        .label_style(tick_font)
+        .label_style(tick_font(body))
         .axis_panel_style(GRID.mix(0.25))
         .bold_grid_style(GRID.mix(0.9))
         .light_grid_style(TRANSPARENT)
@@ -174,7 +193,7 @@ pub fn draw_quadric_panel<DB: DrawingBackend>(
         .z_formatter(&cube_tick)
         .draw()?;
     let bounds = plot_bounds(panel);
-    draw_axis_names(&mut chart, bounds, tick_px, body)?;
+    draw_axis_names(&mut chart, bounds, body)?;
 
     // The surface, light, below everything else.
     let wire = panel_wireframe(panel);
@@ -203,7 +222,8 @@ pub fn draw_quadric_panel<DB: DrawingBackend>(
     }
 
     // Last, over the main plot: where the zoomed cube is on the whole surface.
-    if let Some(rect) = inset_rect(&chart, panel, (width, height), &wire, &runs) {
+    let texts = axis_text_boxes(&chart, bounds, &sizes, body);
+    if let Some(rect) = inset_rect(&chart, panel, (width, height), &wire, &runs, &texts) {
         draw_overview_inset(area, panel, rect, fonts)?;
     }
     Ok(())
@@ -250,33 +270,50 @@ fn panel_chart<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     panel: &QuadricPanel,
     fonts: FontSizes,
-) -> Result<Chart3d<'a, DB>, ChartError> {
+) -> Result<(Chart3d<'a, DB>, AxisTextSizes), ChartError> {
     let [lo, hi] = plot_bounds(panel);
     let margin = (fonts.body * 0.5) as u32;
     let mut builder = ChartBuilder::on(area);
-    // Room below and on the left for the axis names outside the cube (w₁, w₂ below, v left).
-    builder
-        .margin(margin)
-        .margin_bottom((fonts.body * 1.2) as u32)
-        .margin_left((fonts.body * 1.8) as u32);
+    // The axis names and tick labels outside the cube get their room from `fit_view`.
+    builder.margin(margin);
     if !panel.title.is_empty() {
         let room = f64::from(area.dim_in_pixel().0.saturating_sub(2 * margin));
         let (title, size) = fit_title(area, panel.title, fonts.title, room)?;
         builder.caption(title, title_font(size));
     }
     let mut chart = builder.build_cartesian_3d(lo[0]..hi[0], lo[1]..hi[1], lo[2]..hi[2])?;
-    set_view(&mut chart, panel, 0.8);
-    Ok(chart)
+    let sizes = AxisTextSizes::measure(area, plot_bounds(panel), fonts.body)?;
+    let text = (&sizes, fonts.body);
+    fit_view(&mut chart, area, panel, text, None);
+    let size = area.dim_in_pixel();
+    if let Some(square) = inset_to_clear(&chart, panel, size, &sizes, fonts.body) {
+        // Every text comes out from under the inset if the cube stays large; else the axis names
+        // at least, at any scale; else the view stays as fitted, and `inset_rect` leaves the
+        // inset out if it would hide a name.
+        let cleared = fit_view(&mut chart, area, panel, text, Some((square, Clear::Texts)))
+            || fit_view(&mut chart, area, panel, text, Some((square, Clear::Names)));
+        if !cleared {
+            fit_view(&mut chart, area, panel, text, None);
+        }
+    }
+    Ok((chart, sizes))
 }
 
-/// Turns `chart` to the panel's (yaw, pitch), its cube drawn at `scale` of the area.
-fn set_view<DB: DrawingBackend>(chart: &mut Chart3d<'_, DB>, panel: &QuadricPanel, scale: f64) {
+/// Turns `chart` to the panel's (yaw, pitch), its cube drawn at `scale` of the area and moved by
+/// `shift` pixels from the plotting area's centre.
+fn set_view<DB: DrawingBackend>(
+    chart: &mut Chart3d<'_, DB>,
+    panel: &QuadricPanel,
+    scale: f64,
+    (dx, dy): (i32, i32),
+) {
     let (yaw, pitch) = view_angles(panel);
     chart.with_projection(|mut pb| {
         pb.yaw = yaw;
         pb.pitch = pitch;
         pb.scale = scale;
-        pb.into_matrix()
+        // The builder's last step moves the picture to the area's centre; this moves it further.
+        pb.into_matrix() * ProjectionMatrix::shift(f64::from(dx), f64::from(dy), 0.0)
     });
 }
 
@@ -381,29 +418,28 @@ pub fn overview_inset_rect(
     }
     let mut scratch = String::new();
     let area = SVGBackend::with_string(&mut scratch, (width, height)).into_drawing_area();
-    let chart = panel_chart(&area, panel, FontSizes::for_height(height))?;
+    let fonts = FontSizes::for_height(height);
+    let (chart, sizes) = panel_chart(&area, panel, fonts)?;
     let runs = drawn_runs(&chart, panel);
+    let texts = axis_text_boxes(&chart, plot_bounds(panel), &sizes, fonts.body);
     Ok(inset_rect(
         &chart,
         panel,
         (width, height),
         &panel_wireframe(panel),
         &runs,
+        &texts,
     ))
 }
 
-/// The inset's square: [`INSET_FRACTION`] of the panel's smaller side, in the top-right or the
-/// top-left corner of the plotting area (below the title band), whichever has fewer of the main
-/// plot's drawn points under it, a point of the path or of the edges that carry the tick labels
-/// counting [`INSET_PATH_WEIGHT`] times; the right on a tie. `wire` is the main wireframe in (w₁, w₂, v), `runs` the drawn path in plotters
-/// coordinates.
-fn inset_rect<DB: DrawingBackend>(
+/// The two squares the overview inset may take on a panel of `width` × `height` pixels, the
+/// top-left and the top-right corner of the plotting area (below the title band), each
+/// [`INSET_FRACTION`] of the panel's smaller side; `None` when the panel gets no inset.
+fn inset_corners<DB: DrawingBackend>(
     chart: &Chart3d<'_, DB>,
     panel: &QuadricPanel,
     (width, height): (u32, u32),
-    wire: &[Vec<(f64, f64, f64)>],
-    runs: &[Vec<(f64, f64, f64)>],
-) -> Option<InsetRect> {
+) -> Option<[InsetRect; 2]> {
     if width.min(height) < MIN_INSET_PANEL_PX {
         return None;
     }
@@ -423,6 +459,57 @@ fn inset_rect<DB: DrawingBackend>(
         x: x_px.start,
         ..right
     };
+    Some([left, right])
+}
+
+/// The inset corner that [`panel_chart`] clears of text: of the corners that hide none of the
+/// drawn path, the one that hides the fewest tick labels and axis names (the right on a tie), if
+/// it hides any.
+fn inset_to_clear<DB: DrawingBackend>(
+    chart: &Chart3d<'_, DB>,
+    panel: &QuadricPanel,
+    size: (u32, u32),
+    sizes: &AxisTextSizes,
+    body: f64,
+) -> Option<PixelBox> {
+    let corners = inset_corners(chart, panel, size)?;
+    let spec = chart.as_coord_spec();
+    let runs = drawn_runs(chart, panel);
+    let texts = axis_text_boxes(chart, plot_bounds(panel), sizes, body);
+    let hidden = |rect: &InsetRect| {
+        let square = rect.pixel_box();
+        let hides_path = runs
+            .iter()
+            .flatten()
+            .any(|p| rect.contains(spec.translate(p)));
+        (!hides_path).then(|| texts.iter().filter(|t| square.overlaps(t)).count())
+    };
+    let [left, right] = corners;
+    let pick = match (hidden(&left), hidden(&right)) {
+        (Some(l), Some(r)) if l < r => Some((left, l)),
+        (_, Some(r)) => Some((right, r)),
+        (Some(l), None) => Some((left, l)),
+        (None, None) => None,
+    };
+    pick.and_then(|(rect, n)| (n > 0).then(|| rect.pixel_box()))
+}
+
+/// The inset's square: [`INSET_FRACTION`] of the panel's smaller side, in the top-right or the
+/// top-left corner of the plotting area (below the title band), or `None` when each corner would
+/// hide some of the path or an axis name (large text on a small panel). The corner that hides
+/// fewer of the `texts` (the tick labels and axis names, [`axis_text_boxes`]) wins; then the one
+/// with fewer of the main plot's drawn points under it, a point of the path or of the edges that
+/// carry the tick labels counting [`INSET_PATH_WEIGHT`] times; the right on a tie. `wire` is the
+/// main wireframe in (w₁, w₂, v), `runs` the drawn path in plotters coordinates.
+fn inset_rect<DB: DrawingBackend>(
+    chart: &Chart3d<'_, DB>,
+    panel: &QuadricPanel,
+    (width, height): (u32, u32),
+    wire: &[Vec<(f64, f64, f64)>],
+    runs: &[Vec<(f64, f64, f64)>],
+    texts: &[PixelBox],
+) -> Option<InsetRect> {
+    let [left, right] = inset_corners(chart, panel, (width, height))?;
     let spec = chart.as_coord_spec();
     // Every WIRE_STRIDE-th wireframe point stands for its neighbours; the tick labels sit along
     // the tick edges, so covering those counts like covering the path.
@@ -430,10 +517,8 @@ fn inset_rect<DB: DrawingBackend>(
         .iter()
         .flat_map(|line| line.iter().step_by(INSET_WIRE_STRIDE))
         .map(|p| (spec.translate(&to_plot(*p)), INSET_WIRE_STRIDE));
-    let path_points = runs
-        .iter()
-        .flatten()
-        .map(|p| (spec.translate(p), INSET_PATH_WEIGHT));
+    let path: Vec<(i32, i32)> = runs.iter().flatten().map(|p| spec.translate(p)).collect();
+    let path_points = path.iter().map(|&px| (px, INSET_PATH_WEIGHT));
     let bounds = plot_bounds(panel);
     let tick_points = (0..3).flat_map(|idx| {
         let (a, b) = tick_edge(spec, bounds, idx);
@@ -452,7 +537,17 @@ fn inset_rect<DB: DrawingBackend>(
             on_right += weight;
         }
     }
-    Some(if on_left < on_right { left } else { right })
+    // First the path and the axis names stay in view, then the tick labels, then the most lines.
+    let key = |rect: &InsetRect, points: usize| {
+        let square = rect.pixel_box();
+        let hides_path = path.iter().any(|&px| rect.contains(px));
+        let names = texts.iter().take(3).any(|t| square.overlaps(t));
+        let texts = texts.iter().filter(|t| square.overlaps(t)).count();
+        (hides_path || names, texts, points)
+    };
+    let (l, r) = (key(&left, on_left), key(&right, on_right));
+    let (best, (hides, _, _)) = if l < r { (left, l) } else { (right, r) };
+    (!hides).then_some(best)
 }
 
 /// The 12 edges of the box with corners `lo` and `hi` (plotters coordinates).
@@ -504,7 +599,7 @@ fn draw_overview_inset<DB: DrawingBackend>(
         .margin(2)
         .margin_top(label_px.round() as u32 + 4)
         .build_cartesian_3d(-e0..e0, -e0..e0, -e0..e0)?;
-    set_view(&mut chart, panel, 0.95);
+    set_view(&mut chart, panel, 0.95, (0, 0));
     let surface = SURFACE.mix(0.55).stroke_width(1);
     // Already coarse: drawn as it is, without thinning.
     chart.draw_series(overview_wireframe(panel).into_iter().map(|line| {
@@ -629,7 +724,7 @@ pub fn trajectory_pixel_width_on<DB: DrawingBackend>(
             "cannot measure a {width}×{height} panel"
         )));
     }
-    let chart = panel_chart(area, panel, FontSizes::for_height(height))?;
+    let (chart, _) = panel_chart(area, panel, FontSizes::for_height(height))?;
     let xs: Vec<i32> = drawn_runs(&chart, panel)
         .iter()
         .flatten()
@@ -963,47 +1058,329 @@ fn trajectory_runs(
 fn draw_axis_names<DB: DrawingBackend>(
     chart: &mut Chart3d<'_, DB>,
     bounds: [[f64; 3]; 2],
-    tick_px: i32,
     body: f64,
 ) -> Result<(), ChartError> {
-    const NAMES: [&str; 3] = ["w₁", "v", "w₂"];
-    let font = (FontFamily::SansSerif, body * 1.1, FontStyle::Italic)
+    let font = axis_name_font(body);
+    for (name, at, offset, pos) in axis_name_layout(chart, bounds, body) {
+        chart.plotting_area().draw(
+            &(EmptyElement::at((at[0], at[1], at[2])) + Text::new(name, offset, font.pos(pos))),
+        )?;
+    }
+    Ok(())
+}
+
+/// The axis names' font for body text of `body` pixels.
+fn axis_name_font(body: f64) -> TextStyle<'static> {
+    (FontFamily::SansSerif, body * 1.1, FontStyle::Italic)
         .into_font()
-        .color(&INK);
-    let (x_px, y_px) = chart.plotting_area().get_pixel_range();
-    let mid = ((x_px.start + x_px.end) / 2, (y_px.start + y_px.end) / 2);
-    for (idx, name) in NAMES.iter().enumerate() {
-        let (start, end) = tick_edge(chart.as_coord_spec(), bounds, idx);
-        let spec = chart.as_coord_spec();
+        .color(&INK)
+}
+
+/// The tick marks' length in pixels for body text of `body` pixels.
+fn tick_length(body: f64) -> i32 {
+    (body * 0.3).round().max(3.0) as i32
+}
+
+/// The names of plotters' axes 0, 1 and 2 of a panel: (w₁, v, w₂) is drawn as plotters' (x, y, z).
+const AXIS_NAMES: [&str; 3] = ["w₁", "v", "w₂"];
+
+/// Where [`draw_axis_names`] writes an axis name: the name, the middle of its tick edge (plotters
+/// coordinates), the pixel offset from there and the text's anchor.
+type AxisName = (&'static str, [f64; 3], (i32, i32), Pos);
+
+/// Where [`draw_axis_names`] writes each axis name.
+fn axis_name_layout<DB: DrawingBackend>(
+    chart: &Chart3d<'_, DB>,
+    bounds: [[f64; 3]; 2],
+    body: f64,
+) -> [AxisName; 3] {
+    let tick_px = tick_length(body);
+    let spec = chart.as_coord_spec();
+    let mid = plot_mid(chart);
+    std::array::from_fn(|idx| {
+        let (start, end) = tick_edge(spec, bounds, idx);
         let begin = spec.translate(&(start[0], start[1], start[2]));
         let finish = spec.translate(&(end[0], end[1], end[2]));
         let dir = tick_direction(begin, finish, mid);
         // Tick labels span from 2 ticks out to about two characters (or one line) further.
-        let (offset, pos) = match dir {
-            (dx, _) if dx < 0 => (
-                (-(2 * tick_px + (body * 1.9) as i32), 0),
-                Pos::new(HPos::Right, VPos::Center),
-            ),
-            (dx, _) if dx > 0 => (
-                (2 * tick_px + (body * 1.9) as i32, 0),
-                Pos::new(HPos::Left, VPos::Center),
-            ),
-            (_, dy) if dy < 0 => (
-                (0, -(2 * tick_px + (body * 1.2) as i32)),
-                Pos::new(HPos::Center, VPos::Bottom),
-            ),
-            _ => (
-                (0, 2 * tick_px + (body * 1.2) as i32),
-                Pos::new(HPos::Center, VPos::Top),
-            ),
-        };
+        let across = if dir.0 == 0 { body * 1.2 } else { body * 1.9 };
+        let reach = 2 * tick_px + across as i32;
         let mut at = start;
         at[idx] = 0.5 * (start[idx] + end[idx]);
-        chart.plotting_area().draw(
-            &(EmptyElement::at((at[0], at[1], at[2])) + Text::new(*name, offset, font.pos(pos))),
-        )?;
+        (
+            AXIS_NAMES[idx],
+            at,
+            (dir.0 * reach, dir.1 * reach),
+            label_anchor(dir),
+        )
+    })
+}
+
+/// The anchor of a text written beside a tick pointing in `dir` (as plotters anchors its tick
+/// labels): its right end for a tick to the left, its top for a tick downwards, and so on.
+fn label_anchor(dir: (i32, i32)) -> Pos {
+    match dir {
+        (dx, _) if dx < 0 => Pos::new(HPos::Right, VPos::Center),
+        (dx, _) if dx > 0 => Pos::new(HPos::Left, VPos::Center),
+        (_, dy) if dy < 0 => Pos::new(HPos::Center, VPos::Bottom),
+        _ => Pos::new(HPos::Center, VPos::Top),
     }
-    Ok(())
+}
+
+/// The centre of the chart's plotting area, in pixels: plotters turns each axis's ticks away
+/// from it.
+fn plot_mid<DB: DrawingBackend>(chart: &Chart3d<'_, DB>) -> (i32, i32) {
+    let (x_px, y_px) = chart.plotting_area().get_pixel_range();
+    ((x_px.start + x_px.end) / 2, (y_px.start + y_px.end) / 2)
+}
+
+/// A rectangle of pixels, `[x0, x1] × [y0, y1]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct PixelBox {
+    x0: i32,
+    y0: i32,
+    x1: i32,
+    y1: i32,
+}
+
+impl PixelBox {
+    /// The box of a `(w, h)` text anchored at `pos` on the pixel `at`.
+    fn of_text(at: (i32, i32), (w, h): (u32, u32), pos: Pos) -> Self {
+        let (w, h) = (w as i32, h as i32);
+        let x0 = match pos.h_pos {
+            HPos::Left => at.0,
+            HPos::Center => at.0 - w / 2,
+            HPos::Right => at.0 - w,
+        };
+        let y0 = match pos.v_pos {
+            VPos::Top => at.1,
+            VPos::Center => at.1 - h / 2,
+            VPos::Bottom => at.1 - h,
+        };
+        Self {
+            x0,
+            y0,
+            x1: x0 + w,
+            y1: y0 + h,
+        }
+    }
+
+    fn union(self, other: Self) -> Self {
+        Self {
+            x0: self.x0.min(other.x0),
+            y0: self.y0.min(other.y0),
+            x1: self.x1.max(other.x1),
+            y1: self.y1.max(other.y1),
+        }
+    }
+
+    fn contains_box(&self, other: &Self) -> bool {
+        other.x0 >= self.x0 && other.x1 <= self.x1 && other.y0 >= self.y0 && other.y1 <= self.y1
+    }
+
+    fn overlaps(&self, other: &Self) -> bool {
+        self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
+    }
+}
+
+/// The widths and heights of the texts around the cube that [`axis_text_boxes`] places: the
+/// three axis names, then the labels at the two ends of each tick edge (the widest label an axis
+/// can get is at one of them).
+struct AxisTextSizes {
+    names: [(u32, u32); 3],
+    ends: [[(u32, u32); 2]; 3],
+}
+
+impl AxisTextSizes {
+    fn measure<DB: DrawingBackend>(
+        area: &DrawingArea<DB, Shift>,
+        bounds: [[f64; 3]; 2],
+        body: f64,
+    ) -> Result<Self, ChartError> {
+        let name_font = axis_name_font(body);
+        let label_font = tick_font(body);
+        let mut names = [(0, 0); 3];
+        let mut ends = [[(0, 0); 2]; 3];
+        for idx in 0..3 {
+            names[idx] = area.estimate_text_size(AXIS_NAMES[idx], &name_font)?;
+            for (end, value) in ends[idx].iter_mut().zip([bounds[0][idx], bounds[1][idx]]) {
+                *end = area.estimate_text_size(&cube_tick(&value), &label_font)?;
+            }
+        }
+        Ok(Self { names, ends })
+    }
+}
+
+/// The tick labels' font for body text of `body` pixels.
+fn tick_font(body: f64) -> TextStyle<'static> {
+    (FontFamily::SansSerif, body * 0.85).into_font().color(&INK)
+}
+
+/// The boxes of the text around the cube on `chart` as now projected: the three axis names
+/// first, then tick labels as wide as the widest end's at five points along each tick edge (the
+/// ends included), so that they stand for whichever labels plotters writes there.
+fn axis_text_boxes<DB: DrawingBackend>(
+    chart: &Chart3d<'_, DB>,
+    bounds: [[f64; 3]; 2],
+    sizes: &AxisTextSizes,
+    body: f64,
+) -> Vec<PixelBox> {
+    let spec = chart.as_coord_spec();
+    let mid = plot_mid(chart);
+    let tick_px = tick_length(body);
+    let mut boxes = Vec::with_capacity(18);
+    let mut labels = Vec::with_capacity(15);
+    for (idx, (_, at, offset, pos)) in axis_name_layout(chart, bounds, body)
+        .into_iter()
+        .enumerate()
+    {
+        let (x, y) = spec.translate(&(at[0], at[1], at[2]));
+        boxes.push(PixelBox::of_text(
+            (x + offset.0, y + offset.1),
+            sizes.names[idx],
+            pos,
+        ));
+        let (start, end) = tick_edge(spec, bounds, idx);
+        let [a, b] = [start, end].map(|p| spec.translate(&(p[0], p[1], p[2])));
+        let dir = tick_direction(a, b, mid);
+        let [s0, s1] = sizes.ends[idx];
+        let size = (s0.0.max(s1.0), s0.1.max(s1.1));
+        for j in 0..=4 {
+            let t = f64::from(j) / 4.0;
+            let x = f64::from(a.0) + t * f64::from(b.0 - a.0);
+            let y = f64::from(a.1) + t * f64::from(b.1 - a.1);
+            let at = (
+                x.round() as i32 + 2 * tick_px * dir.0,
+                y.round() as i32 + 2 * tick_px * dir.1,
+            );
+            labels.push(PixelBox::of_text(at, size, label_anchor(dir)));
+        }
+    }
+    boxes.append(&mut labels);
+    boxes
+}
+
+/// The pixels the cube and the text around it cover on `chart` as now projected: its corners
+/// and [`axis_text_boxes`].
+fn covered_box<DB: DrawingBackend>(
+    chart: &Chart3d<'_, DB>,
+    bounds: [[f64; 3]; 2],
+    sizes: &AxisTextSizes,
+    body: f64,
+) -> PixelBox {
+    let spec = chart.as_coord_spec();
+    let corner = |n: usize| {
+        let p: [f64; 3] = std::array::from_fn(|i| bounds[(n >> i) & 1][i]);
+        let (x, y) = spec.translate(&(p[0], p[1], p[2]));
+        PixelBox {
+            x0: x,
+            y0: y,
+            x1: x,
+            y1: y,
+        }
+    };
+    (1..8)
+        .map(corner)
+        .chain(axis_text_boxes(chart, bounds, sizes, body))
+        .fold(corner(0), PixelBox::union)
+}
+
+/// Which texts [`fit_view`] clears from under the overview inset.
+#[derive(Clone, Copy, PartialEq)]
+enum Clear {
+    /// The axis names, shrinking the cube down to [`MIN_PANEL_SCALE`].
+    Names,
+    /// The names and the tick labels, shrinking the cube down to [`MIN_SCALE_CLEARING_INSET`].
+    Texts,
+}
+
+/// Turns `chart` to the panel's view at the largest scale, from [`PANEL_SCALE`] down to
+/// [`MIN_PANEL_SCALE`] (to [`MIN_SCALE_CLEARING_INSET`] when clearing every text), at which the
+/// cube, its tick labels and its axis names (of `sizes` for body text of `body` pixels) fit
+/// `area` below the title band and none of the texts `avoid` names lies under its square (the
+/// overview inset's), and shifts the picture so that they do. Large text on a small panel (a
+/// projector at 1280 × 720) would otherwise push the axis names off the canvas or under the
+/// inset. Whether it found such a view; if not, the picture is left at the smallest scale where
+/// it fits best.
+fn fit_view<DB: DrawingBackend>(
+    chart: &mut Chart3d<'_, DB>,
+    area: &DrawingArea<DB, Shift>,
+    panel: &QuadricPanel,
+    (sizes, body): (&AxisTextSizes, f64),
+    avoid: Option<(PixelBox, Clear)>,
+) -> bool {
+    let bounds = plot_bounds(panel);
+    let (ax, ay) = area.get_pixel_range();
+    let (_, plot_y) = chart.plotting_area().get_pixel_range();
+    let room = PixelBox {
+        x0: ax.start,
+        y0: plot_y.start,
+        x1: ax.end,
+        y1: ay.end,
+    };
+    // The texts under `avoid` on `chart` as now projected, if everything fits the room.
+    let under = |chart: &Chart3d<'_, DB>| -> Option<Vec<PixelBox>> {
+        room.contains_box(&covered_box(chart, bounds, sizes, body))
+            .then(|| match avoid {
+                Some((square, clear)) => axis_text_boxes(chart, bounds, sizes, body)
+                    .into_iter()
+                    .take(if clear == Clear::Names { 3 } else { usize::MAX })
+                    .filter(|t| t.overlaps(&square))
+                    .collect(),
+                None => Vec::new(),
+            })
+    };
+    let smallest = match avoid {
+        Some((_, Clear::Texts)) => MIN_SCALE_CLEARING_INSET,
+        _ => MIN_PANEL_SCALE,
+    };
+    let steps = ((PANEL_SCALE - smallest) / PANEL_SCALE_STEP).round() as u32;
+    for step in 0..=steps {
+        let scale = PANEL_SCALE - f64::from(step) * PANEL_SCALE_STEP;
+        set_view(chart, panel, scale, (0, 0));
+        let covered = covered_box(chart, bounds, sizes, body);
+        let shift = (
+            shift_into(covered.x0, covered.x1, room.x0, room.x1),
+            shift_into(covered.y0, covered.y1, room.y0, room.y1),
+        );
+        set_view(chart, panel, scale, shift);
+        // Moving the cube can turn a tick edge's labels to its other side: measure again.
+        let Some(hidden) = under(chart) else {
+            continue;
+        };
+        let (Some((square, _)), false) = (avoid, hidden.is_empty()) else {
+            return true;
+        };
+        // Out from under the inset: sideways, away from it, or down below it.
+        let left_side = square.x0 + square.x1 < room.x0 + room.x1;
+        let dx = if left_side {
+            square.x1 - hidden.iter().map(|t| t.x0).min().unwrap_or(square.x1)
+        } else {
+            square.x0 - hidden.iter().map(|t| t.x1).max().unwrap_or(square.x0)
+        };
+        let dy = square.y1 - hidden.iter().map(|t| t.y0).min().unwrap_or(square.y1);
+        for moved in [(shift.0 + dx, shift.1), (shift.0, shift.1 + dy)] {
+            set_view(chart, panel, scale, moved);
+            if under(chart).is_some_and(|h| h.is_empty()) {
+                return true;
+            }
+        }
+        set_view(chart, panel, scale, shift);
+    }
+    false
+}
+
+/// How far to move the span `[lo, hi]` so that it lies in `[room_lo, room_hi]`: 0 if it does,
+/// the least move if it fits, and if it does not fit, the move that starts it at `room_lo` (the
+/// top stays below the title, the left edge on the canvas).
+fn shift_into(lo: i32, hi: i32, room_lo: i32, room_hi: i32) -> i32 {
+    if lo < room_lo || hi - lo > room_hi - room_lo {
+        room_lo - lo
+    } else if hi > room_hi {
+        room_hi - hi
+    } else {
+        0
+    }
 }
 
 /// The cube edge along plotters axis `idx` on which plotters' `configure_axes` draws that axis's
@@ -1600,6 +1977,121 @@ mod tests {
             let value = attrs.split(" font-size=\"").nth(1)?.split('"').next()?;
             value.parse::<f64>().ok().map(|v| v * 1.24)
         })
+    }
+
+    /// Every text node of an SVG with a box from its attributes alone: x and `text-anchor`, y and
+    /// `dy` (0.76em: y is the top; 0.5ex: the middle; else the baseline, taken as the bottom),
+    /// the written `font-size` as the em, and a generous 0.6 em a character and 1 em of height, so
+    /// the box is an estimate independent of the chart's own text measurement.
+    fn svg_text_boxes(svg: &str) -> Vec<(String, [f64; 4])> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|chunk| {
+                let (attrs, rest) = chunk.split_once('>')?;
+                let text = rest.split_once("</text>")?.0.trim().to_string();
+                let attr = |name: &str| -> Option<&str> {
+                    attrs
+                        .split(&format!(" {name}=\""))
+                        .nth(1)?
+                        .split('"')
+                        .next()
+                };
+                let num = |name: &str| -> Option<f64> { attr(name)?.parse().ok() };
+                let (x, y, em) = (num("x")?, num("y")?, num("font-size")?);
+                let w = 0.6 * em * text.chars().count() as f64;
+                let x0 = match attr("text-anchor") {
+                    Some("middle") => x - w / 2.0,
+                    Some("end") => x - w,
+                    _ => x,
+                };
+                let y0 = match attr("dy") {
+                    Some("0.76em") => y,
+                    Some("0.5ex") => y - em / 2.0,
+                    _ => y - em,
+                };
+                Some((text, [x0, y0, x0 + w, y0 + em]))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn axis_names_and_tick_labels_stay_on_small_panels_with_large_text() -> Result<(), ChartError> {
+        // 12-pixel text on a 150-pixel panel is the ratio of a projector at 1280 × 720 (21.5 px on
+        // 261 px); the cube shrinks and moves so that its text stays on the canvas.
+        let traj = trajectory_on(-1.0, 1.05, 1.3, 200);
+        for size in [140, 150, 170, 200, 261, 320, 480] {
+            for yaw in [0.6, -0.9, 2.2] {
+                let panel = QuadricPanel {
+                    yaw,
+                    ..zoomed(&traj)
+                };
+                let svg = render_at(size, &panel)?;
+                let boxes = svg_text_boxes(&svg);
+                let edge = f64::from(size) + 1.0;
+                for name in ["w₁", "w₂", "v"] {
+                    assert!(boxes.iter().any(|(t, _)| t == name), "{name} missing");
+                }
+                for (text, [x0, y0, x1, y1]) in &boxes {
+                    // The title shrinks on its own ([`fit_title`]); the inset's label sits inside it.
+                    if text == panel.title || text.starts_with("neuron") || text == "whole Q(c)" {
+                        continue;
+                    }
+                    assert!(
+                        *x0 >= -1.0 && *y0 >= -1.0 && *x1 <= edge && *y1 <= edge,
+                        "{size} px, yaw {yaw}: {text:?} at [{x0:.1}, {y0:.1}, {x1:.1}, {y1:.1}]"
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_inset_hides_neither_an_axis_name_nor_the_path() -> Result<(), ChartError> {
+        let traj = trajectory_on(-1.0, 1.05, 1.3, 200);
+        let mut drawn = 0;
+        for size in [160, 170, 180, 200, 230, 261, 320, 480] {
+            for yaw in [0.6, -0.9, 2.2, 0.1, -2.4, 1.3] {
+                let panel = QuadricPanel {
+                    yaw,
+                    ..zoomed(&traj)
+                };
+                let Some(rect) = overview_inset_rect(size, size, &panel)? else {
+                    continue;
+                };
+                drawn += 1;
+                let svg = render_at(size, &panel)?;
+                let square = [
+                    rect.x,
+                    rect.y,
+                    rect.x + rect.side as i32,
+                    rect.y + rect.side as i32,
+                ]
+                .map(f64::from);
+                for (text, [x0, y0, x1, y1]) in svg_text_boxes(&svg) {
+                    if ["w₁", "w₂", "v"].contains(&text.as_str()) {
+                        let apart = x1 <= square[0]
+                            || x0 >= square[2]
+                            || y1 <= square[1]
+                            || y0 >= square[3];
+                        assert!(
+                            apart,
+                            "{size} px, yaw {yaw}: the inset {rect:?} hides {text}"
+                        );
+                    }
+                }
+                // The main plot's path (drawn before the inset) has no point under the inset.
+                let head = svg.split("whole Q(c)").next().unwrap_or(&svg);
+                let path = polylines_in(head, OBSTRUCTED);
+                assert!(!path.is_empty());
+                let under = path.iter().flatten().filter(|&&p| rect.contains(p)).count();
+                assert_eq!(under, 0, "{size} px, yaw {yaw}: the inset hides the path");
+            }
+        }
+        // On large panels there is room: the inset is not simply left out.
+        assert!(drawn >= 12, "only {drawn} of 48 panels got an inset");
+        assert!(overview_inset_rect(480, 480, &zoomed(&traj))?.is_some());
+        Ok(())
     }
 
     #[test]
