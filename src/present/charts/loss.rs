@@ -185,9 +185,10 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
 
 /// Whether a legend of `(w, h)` pixels on a loss chart of `(width, height)` pixels with body text
 /// of `body` pixels goes in a band below the chart: when it would take more than
-/// [`LEGEND_MAX_WIDTH_SHARE`] of the plot's width or [`LEGEND_MAX_HEIGHT_SHARE`] of its height,
-/// where no corner could hold it without covering the curves (the plot's size is estimated from
-/// the chart's margins and label areas).
+/// [`LEGEND_MAX_WIDTH_SHARE`] of the plot's width or [`LEGEND_MAX_HEIGHT_SHARE`] of its height.
+/// It is a rule of size, decided before the chart is built: a legend that large would cover the
+/// curves in most corners. The plot's size is estimated from the chart's margins and label
+/// areas.
 fn legend_needs_band((w, h): (i32, i32), (width, height): (u32, u32), body: f64) -> bool {
     let plot_w = f64::from(width) - body * (0.4 + 1.2 + 4.6);
     let plot_h = f64::from(height) - body * (0.6 + 0.4 + 2.9 + 1.5);

@@ -125,6 +125,16 @@ pub struct QuadricPanel<'a> {
     pub overview: Option<f64>,
 }
 
+/// What an overview inset's square would hide ([`InsetRect::covers`]).
+struct Covered {
+    /// Some of the drawn path.
+    path: bool,
+    /// An axis name.
+    names: bool,
+    /// How many of the tick labels and axis names.
+    texts: usize,
+}
+
 /// Where the overview inset sits: a square of `side` pixels with its top-left corner at (`x`,
 /// `y`), in the backend's pixel coordinates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +156,17 @@ impl InsetRect {
             y0: self.y,
             x1: self.x + s,
             y1: self.y + s,
+        }
+    }
+
+    /// What the square would hide of the drawn `path` (pixels) and of the `texts` around the cube
+    /// ([`axis_text_boxes`]: the axis names first).
+    fn covers(&self, path: &[(i32, i32)], texts: &[PixelBox]) -> Covered {
+        let square = self.pixel_box();
+        Covered {
+            path: path.iter().any(|&px| self.contains(px)),
+            names: texts.iter().take(3).any(|t| square.overlaps(t)),
+            texts: texts.iter().filter(|t| square.overlaps(t)).count(),
         }
     }
 
@@ -472,19 +493,18 @@ fn inset_to_clear<DB: DrawingBackend>(
     sizes: &AxisTextSizes,
     body: f64,
 ) -> Option<PixelBox> {
-    let corners = inset_corners(chart, panel, size)?;
+    let [left, right] = inset_corners(chart, panel, size)?;
     let spec = chart.as_coord_spec();
-    let runs = drawn_runs(chart, panel);
+    let path: Vec<(i32, i32)> = drawn_runs(chart, panel)
+        .iter()
+        .flatten()
+        .map(|p| spec.translate(p))
+        .collect();
     let texts = axis_text_boxes(chart, plot_bounds(panel), sizes, body);
     let hidden = |rect: &InsetRect| {
-        let square = rect.pixel_box();
-        let hides_path = runs
-            .iter()
-            .flatten()
-            .any(|p| rect.contains(spec.translate(p)));
-        (!hides_path).then(|| texts.iter().filter(|t| square.overlaps(t)).count())
+        let under = rect.covers(&path, &texts);
+        (!under.path).then_some(under.texts)
     };
-    let [left, right] = corners;
     let pick = match (hidden(&left), hidden(&right)) {
         (Some(l), Some(r)) if l < r => Some((left, l)),
         (_, Some(r)) => Some((right, r)),
@@ -539,11 +559,8 @@ fn inset_rect<DB: DrawingBackend>(
     }
     // First the path and the axis names stay in view, then the tick labels, then the most lines.
     let key = |rect: &InsetRect, points: usize| {
-        let square = rect.pixel_box();
-        let hides_path = path.iter().any(|&px| rect.contains(px));
-        let names = texts.iter().take(3).any(|t| square.overlaps(t));
-        let texts = texts.iter().filter(|t| square.overlaps(t)).count();
-        (hides_path || names, texts, points)
+        let under = rect.covers(&path, texts);
+        (under.path || under.names, under.texts, points)
     };
     let (l, r) = (key(&left, on_left), key(&right, on_right));
     let (best, (hides, _, _)) = if l < r { (left, l) } else { (right, r) };
